@@ -1,0 +1,56 @@
+# threadlab: `make grade` grades your labs, `make check LAB=id` is the quick loop while you work,
+# `make test` is the kit's own self-test (what CI runs). See README.md.
+
+SUBMISSION ?=
+LAB ?=
+SEED ?=
+FORMAT ?= text
+CHECK ?=
+
+BUILD := build
+CC := gcc
+CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g
+GRADER_SRC := $(wildcard grader/*.c)
+GRADER_HDR := $(wildcard grader/*.h)
+GRADER_LIBS := -ljansson -lexpat
+UNIT_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/unit/%,$(wildcard grader/tests/test_*.c))
+
+GRADE_ARGS := $(if $(SUBMISSION),--submission=$(SUBMISSION)) $(if $(LAB),--lab=$(LAB)) \
+	$(if $(SEED),--seed=$(SEED)) $(if $(CHECK),--check=$(CHECK)) --format=$(FORMAT)
+
+.PHONY: all grade check test setup clean format
+all: $(BUILD)/grader
+
+# Installs what is missing (root or passwordless sudo), else prints the one command to run.
+setup:
+	@sh grader/setup.sh
+
+$(BUILD)/.setup-done: grader/setup.sh
+	@sh grader/setup.sh
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/grader: $(GRADER_SRC) $(GRADER_HDR) | $(BUILD)/.setup-done
+	$(CC) $(CFLAGS) $(GRADER_SRC) $(GRADER_LIBS) -o $@
+
+$(BUILD)/selftest: grader/selftest/selftest.c grader/util.c grader/labconf.c $(GRADER_HDR) | $(BUILD)/.setup-done
+	$(CC) $(CFLAGS) grader/selftest/selftest.c grader/util.c grader/labconf.c $(GRADER_LIBS) -o $@
+
+$(BUILD)/unit/test_%: grader/tests/test_%.c $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_HDR) | $(BUILD)/.setup-done
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igrader $< $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_LIBS) -lcriterion -o $@
+
+grade: $(BUILD)/grader
+	@$(BUILD)/grader --kit=. $(GRADE_ARGS)
+
+check: $(BUILD)/grader
+	@$(BUILD)/grader --kit=. --quick $(GRADE_ARGS)
+
+test: $(BUILD)/grader $(BUILD)/selftest $(UNIT_TESTS)
+	@$(BUILD)/selftest --kit=. $(addprefix --unit=,$(UNIT_TESTS))
+
+clean:
+	rm -rf $(BUILD)
+
+format:
+	clang-format -i $(wildcard grader/*.[ch] grader/support/*.[ch] grader/tests/*.c include/*.h \
+		labs/*/*.c labs/*/tests/*.[ch] solutions/*/*.c)

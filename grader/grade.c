@@ -1,0 +1,98 @@
+/* grade.c - grade one lab: stage, build, gate, run the selected checks, score. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stage.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A check runs if nothing was singled out, if it was, or if a check that runs requires it. */
+static bool selected(const struct grader *g, const struct lab *lab, const struct check *c)
+{
+    if (g->quick && c->kind != CK_TEST && c->kind != CK_TSAN)
+        return false;
+    if (g->only.len == 0 || strv_has(&g->only, c->id))
+        return true;
+    for (int i = 0; i < lab->nchecks; i++)
+        if (strv_has(&g->only, lab->checks[i].id) && strv_has(&lab->checks[i].requires, c->id))
+            return true;
+    return false;
+}
+
+static void skip(struct check_result *r, const struct check *c, const char *verdict, char *msg)
+{
+    r->check = c;
+    r->verdict = xstrdup(verdict);
+    r->message = msg ? msg : xstrdup("");
+    r->details = xstrdup("");
+    r->raw = xstrdup("");
+}
+
+/* A check that requires others earns its points only if they passed as well. */
+static void apply_requirements(const struct lab *lab, struct lab_result *r)
+{
+    for (int i = 0; i < r->nchecks; i++) {
+        struct check_result *cr = &r->checks[i];
+        for (size_t k = 0; cr->passed && k < cr->check->requires.len; k++) {
+            const char *need = cr->check->requires.v[k];
+            for (int j = 0; j < lab->nchecks; j++) {
+                if (strcmp(r->checks[j].check->id, need) != 0 || r->checks[j].passed)
+                    continue;
+                cr->passed = false;
+                free(cr->verdict), free(cr->message);
+                cr->verdict = xstrdup("not yet");
+                cr->message = xasprintf("this check earns its points once %s passes.", need);
+            }
+        }
+        cr->points = cr->passed ? cr->check->points : 0;
+        r->score += cr->points;
+    }
+}
+
+void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result *r)
+{
+    double start = now();
+    memset(r, 0, sizeof *r);
+    r->lab = lab;
+    r->build_dir = xasprintf("%s/%s", g->build_root, lab->id);
+    char *problem = stage_lab(g, lab, r->build_dir);
+    r->warnings = NULL;
+    if (!problem)
+        problem = build_lab(lab, r->build_dir, &r->warnings);
+    if (!r->warnings)
+        r->warnings = xstrdup("");
+    r->graded = !problem;
+    r->problem = problem ? problem : xstrdup("");
+    r->nchecks = lab->nchecks;
+    r->checks = xcalloc((size_t)lab->nchecks, sizeof *r->checks);
+    for (int i = 0; i < lab->nchecks; i++) {
+        const struct check *c = &lab->checks[i];
+        struct check_result *cr = &r->checks[i];
+        if (!selected(g, lab, c)) {
+            skip(cr, c, "skipped", NULL);
+            cr->skipped = true;
+        } else if (problem) {
+            skip(cr, c, "not built", xstrdup("the lab did not build: see the problem above."));
+        } else {
+            run_check(g, lab, r->build_dir, c, cr);
+        }
+    }
+    apply_requirements(lab, r);
+    r->seconds = now() - start;
+}
+
+void lab_result_free(struct lab_result *r)
+{
+    for (int i = 0; i < r->nchecks; i++) {
+        struct check_result *c = &r->checks[i];
+        free(c->verdict), free(c->message), free(c->details), free(c->raw);
+    }
+    free(r->checks), free(r->problem), free(r->warnings), free(r->build_dir);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,60 @@
+/* grade.h - grading one lab: the pipeline and its results.
+ *
+ * DESIGN: a lab is graded in a fresh build directory, build/grade/ID/, in stages:
+ *   stage   copy the kit's headers, the lab's tests and the support code, and only the stub file
+ *           from the submission;
+ *   build   compile the stub (its errors are the student's), then link the Criterion tests, the
+ *           driver and the ThreadSanitizer driver (kit code, -Werror);
+ *   gate    reject a stub that reaches outside its lab (process, file or signal calls, detector
+ *           switches, constructors, foreign includes): such a submission earns nothing;
+ *   checks  run every check of lab.conf under the sandbox's limits, one process tree each;
+ *   score   a check earns its points if it passed and every check it requires passed.
+ * Every process started here goes through sb_run: nothing a submission does can hang or kill the
+ * grader, and a failure costs only its own check.
+ */
+#ifndef GRADE_H
+#define GRADE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "labconf.h"
+
+struct grader {
+    char *kit;        /* absolute path of the kit (has labs/, include/, grader/support/) */
+    char *submission; /* absolute path of a directory laid out like labs/ */
+    char *build_root; /* where build/grade/ID directories go */
+    uint64_t seed;
+    bool quick;       /* make check: tests and ThreadSanitizer only */
+    struct strv only; /* grade only these check ids ("kind:name"); empty = all */
+};
+
+struct check_result {
+    const struct check *check;
+    bool passed;
+    bool skipped;   /* not run (quick mode or not selected): counts neither way */
+    int points;
+    char *verdict;  /* one or two words: "passed", "wrong result", "timed out", "data race"... */
+    char *message;  /* the first useful failure message, plain words, "" when passed */
+    char *details;  /* more lines of feedback (where threads were blocked, notes), may be "" */
+    char *raw;      /* path of the raw report kept in the build directory, may be "" */
+    double seconds;
+};
+
+struct lab_result {
+    const struct lab *lab;
+    int score;
+    bool graded;    /* false: the stub was missing, did not build or broke the rules */
+    char *problem;  /* why not graded, with the compiler's first errors; "" otherwise */
+    char *warnings; /* compiler warnings on the stub, "" if none */
+    char *build_dir;
+    struct check_result *checks;
+    int nchecks;
+    double seconds;
+};
+
+/* Grade one lab. Never fails: every problem becomes part of the result. */
+void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result *r);
+void lab_result_free(struct lab_result *r);
+
+#endif

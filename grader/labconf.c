@@ -1,0 +1,211 @@
+/* labconf.c - parse a lab's lab.conf. The format is described in grader/LABS.md. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labconf.h"
+
+static const char *const kind_names[] = {"test", "tsan", "helgrind", "memcheck", "policy"};
+static const double default_timeout[] = {20, 60, 120, 120, 60};
+
+const char *check_kind_name(enum check_kind k)
+{
+    return kind_names[k];
+}
+
+static int parse_kind(const char *s)
+{
+    for (int k = 0; k < (int)(sizeof kind_names / sizeof *kind_names); k++)
+        if (strcmp(s, kind_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static void split_list(struct strv *out, const char *list)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        strv_add(out, t);
+    free(copy);
+}
+
+/* "kind name points [opt=value...] | verifies | revisit" */
+static char *parse_check(struct lab *lab, int kind, char *rest)
+{
+    char *verifies = strchr(rest, '|'), *revisit = NULL;
+    if (!verifies)
+        return xstrdup("a check needs '| what it verifies | what to revisit'");
+    *verifies++ = '\0';
+    revisit = strchr(verifies, '|');
+    if (!revisit)
+        return xstrdup("a check needs '| what it verifies | what to revisit'");
+    *revisit++ = '\0';
+
+    struct check c = {.kind = kind, .timeout_s = default_timeout[kind]};
+    char *save = NULL;
+    char *name = strtok_r(rest, " \t", &save);
+    char *points = strtok_r(NULL, " \t", &save);
+    char *end = NULL;
+    if (!name || !points || (c.points = (int)strtol(points, &end, 10)) < 0 || *end)
+        return xstrdup("a check needs a name and a number of points");
+    for (char *opt = strtok_r(NULL, " \t", &save); opt; opt = strtok_r(NULL, " \t", &save)) {
+        char *value = strchr(opt, '=');
+        if (!value)
+            return xasprintf("option '%s' needs a value (name=value)", opt);
+        *value++ = '\0';
+        if (strcmp(opt, "timeout") == 0)
+            c.timeout_s = strtod(value, NULL);
+        else if (strcmp(opt, "requires") == 0)
+            split_list(&c.requires, value);
+        else if (strcmp(opt, "forbid") == 0)
+            split_list(&c.forbid, value);
+        else if (strcmp(opt, "calls") == 0)
+            split_list(&c.calls, value);
+        else
+            return xasprintf("unknown option '%s'", opt);
+    }
+    c.name = xstrdup(name);
+    c.id = xasprintf("%s:%s", kind_names[kind], name);
+    c.verifies = xstrdup(trim(verifies));
+    c.revisit = xstrdup(trim(revisit));
+    lab->checks = xrealloc(lab->checks, (size_t)(lab->nchecks + 1) * sizeof *lab->checks);
+    lab->checks[lab->nchecks++] = c;
+    lab->max_points += c.points;
+    return NULL;
+}
+
+static char *parse_line(struct lab *lab, char *line)
+{
+    char *hash = strchr(line, '#');
+    if (hash && !strchr(line, '|'))
+        *hash = '\0';
+    line = trim(line);
+    if (!*line)
+        return NULL;
+    char *rest = line + strcspn(line, " \t");
+    if (*rest)
+        *rest++ = '\0';
+    rest = trim(rest);
+    int kind = parse_kind(line);
+    if (kind >= 0)
+        return parse_check(lab, kind, rest);
+    if (strcmp(line, "id") == 0)
+        lab->id = xstrdup(rest);
+    else if (strcmp(line, "title") == 0)
+        lab->title = xstrdup(rest);
+    else if (strcmp(line, "stub") == 0)
+        lab->stub = xstrdup(rest);
+    else if (strcmp(line, "symbols") == 0) {
+        char *save = NULL;
+        for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+            strv_add(&lab->symbols, t);
+    } else
+        return xasprintf("unknown key '%s'", line);
+    return NULL;
+}
+
+struct lab *lab_load(const char *lab_dir, char **err)
+{
+    char *path = xasprintf("%s/lab.conf", lab_dir);
+    char *text = read_file(path, NULL);
+    if (!text) {
+        *err = xasprintf("cannot read %s: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    struct lab *lab = xcalloc(1, sizeof *lab);
+    lab->dir = xstrdup(lab_dir);
+    lab->dirname = xstrdup(base_name(lab_dir));
+    int lineno = 0;
+    char *save = NULL;
+    *err = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && !*err;
+         line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        char *msg = parse_line(lab, line);
+        if (msg) {
+            *err = xasprintf("%s:%d: %s", path, lineno, msg);
+            free(msg);
+        }
+    }
+    if (!*err && (!lab->id || !lab->stub || !lab->title || lab->nchecks == 0))
+        *err = xasprintf("%s: needs id, title, stub and at least one check", path);
+    free(text);
+    free(path);
+    if (*err) {
+        lab_free(lab);
+        return NULL;
+    }
+    return lab;
+}
+
+void lab_free(struct lab *lab)
+{
+    if (!lab)
+        return;
+    for (int i = 0; i < lab->nchecks; i++) {
+        struct check *c = &lab->checks[i];
+        free(c->name), free(c->id), free(c->verifies), free(c->revisit);
+        strv_free(&c->requires), strv_free(&c->forbid), strv_free(&c->calls);
+    }
+    free(lab->checks);
+    free(lab->dir), free(lab->dirname), free(lab->id), free(lab->title), free(lab->stub);
+    strv_free(&lab->symbols);
+    free(lab);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int labs_load_all(const char *kit, struct lab ***labs, char **err)
+{
+    char *root = xasprintf("%s/labs", kit);
+    struct dirent **names;
+    int n = scandir(root, &names, NULL, by_name);
+    if (n < 0) {
+        *err = xasprintf("cannot list %s: %s", root, strerror(errno));
+        free(root);
+        return -1;
+    }
+    int count = 0;
+    *labs = xcalloc((size_t)n + 1, sizeof **labs);
+    *err = NULL;
+    for (int i = 0; i < n; i++) {
+        char *dir = xasprintf("%s/%s", root, names[i]->d_name);
+        char *conf = xasprintf("%s/lab.conf", dir);
+        if (!*err && names[i]->d_name[0] != '.' && is_file(conf)) {
+            struct lab *lab = lab_load(dir, err);
+            if (lab)
+                (*labs)[count++] = lab;
+        }
+        free(conf);
+        free(dir);
+        free(names[i]);
+    }
+    free(names);
+    free(root);
+    return *err ? -1 : count;
+}
+
+const struct check *lab_find_check(const struct lab *lab, const char *id)
+{
+    for (int i = 0; i < lab->nchecks; i++)
+        if (strcmp(lab->checks[i].id, id) == 0)
+            return &lab->checks[i];
+    return NULL;
+}

@@ -1,0 +1,46 @@
+/* labconf.h - a lab as its lab.conf declares it: files, checks and points. */
+#ifndef LABCONF_H
+#define LABCONF_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+enum check_kind { CK_TEST, CK_TSAN, CK_HELGRIND, CK_MEMCHECK, CK_POLICY };
+
+struct check {
+    enum check_kind kind;
+    char *name;         /* test or scenario name; free-form for policy */
+    char *id;           /* "kind:name", as in CAUGHT-BY and requires= */
+    int points;
+    double timeout_s;
+    struct strv requires; /* check ids that must pass too */
+    struct strv forbid;   /* policy: symbols no function may call */
+    struct strv calls;    /* policy: "FUNC:sym" pairs */
+    char *verifies;     /* what it verifies, for the grading table */
+    char *revisit;      /* the concept to revisit when it fails */
+};
+
+struct lab {
+    char *dir;      /* the lab's directory in the kit: KIT/labs/NN-name */
+    char *dirname;  /* NN-name */
+    char *id;
+    char *title;
+    char *stub;     /* file name of the stub, e.g. queue.c */
+    struct strv symbols; /* prefixes of the global names the stub may define */
+    struct check *checks;
+    int nchecks;
+    int max_points;
+};
+
+/* Read KIT/labs/NN-name/lab.conf. On error returns NULL and sets *err to a message. */
+struct lab *lab_load(const char *lab_dir, char **err);
+void lab_free(struct lab *lab);
+
+/* All labs of the kit, in directory order. Returns the count, or -1 with *err set. */
+int labs_load_all(const char *kit, struct lab ***labs, char **err);
+
+const char *check_kind_name(enum check_kind k);
+const struct check *lab_find_check(const struct lab *lab, const char *id);
+
+#endif

@@ -1,0 +1,231 @@
+/* main.c - threadlab's grader: grade a submission's labs and print a table or JSON.
+ *
+ * Exit status: 0 whenever it graded, whatever the score; 2 for bad arguments or input; 3 when a
+ * tool the grader needs is missing or the grader itself failed.
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "sandbox.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: grader [options]\n"
+          "  -s, --submission DIR  directory laid out like labs/ (default: the kit's labs/)\n"
+          "  -l, --lab ID[,ID...]  grade only these labs (race, 03-locks, ...)\n"
+          "  -c, --check ID[,...]  run only these checks (kind:name, e.g. test:fifo_order)\n"
+          "  -q, --quick           tests and ThreadSanitizer only (make check)\n"
+          "  -f, --format FORMAT   text (default) or json (one JSON document on stdout)\n"
+          "      --seed N          replay the schedule noise of an earlier run\n"
+          "  -k, --kit DIR         the kit (default: found from the grader's own path)\n"
+          "  -b, --build-dir DIR   where build directories go (default: KIT/build/grade)\n"
+          "      --color WHEN      auto (default), always or never\n"
+          "      --table ID        print a lab's grading table (Markdown) and exit\n"
+          "      --list            list the labs and exit\n"
+          "  -h, --help            this help\n",
+          out);
+}
+
+static _Noreturn void die(int status, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "grader: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(status);
+}
+
+static char *default_kit(void)
+{
+    char *exe = real_path("/proc/self/exe");
+    if (!exe)
+        return xstrdup(".");
+    /* KIT/build/grader */
+    char *kit = xstrdup(dirname(dirname(exe)));
+    free(exe);
+    return kit;
+}
+
+static uint64_t fresh_seed(void)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    unsigned int v = (unsigned int)time(NULL);
+    if (f) {
+        if (fread(&v, sizeof v, 1, f) != 1)
+            v = (unsigned int)time(NULL);
+        fclose(f);
+    }
+    return v % 1000000;
+}
+
+static void need_tools(bool quick)
+{
+    static const char *const tools[][2] = {
+        {"gcc", "gcc"},         {"make", "make"},         {"nm", "binutils"},
+        {"objdump", "binutils"}, {"addr2line", "binutils"}, {"valgrind", "valgrind"}};
+    for (size_t i = 0; i < sizeof tools / sizeof *tools; i++) {
+        if (quick && strcmp(tools[i][0], "valgrind") == 0)
+            continue;
+        char *p = find_program(tools[i][0]);
+        if (!p) {
+            fprintf(stderr,
+                    "grader: '%s' is not installed. Install it with:\n"
+                    "    sudo apt-get install %s\n"
+                    "or run 'make grade', which installs everything the kit needs.\n",
+                    tools[i][0], tools[i][1]);
+            exit(3);
+        }
+        free(p);
+    }
+}
+
+/* Labs named by id ("queue") or directory ("05-queue"). */
+static int pick_labs(struct lab **all, int n, const char *wanted, struct lab ***out)
+{
+    *out = xcalloc((size_t)n + 1, sizeof **out);
+    if (!wanted) {
+        memcpy(*out, all, (size_t)n * sizeof *all);
+        return n;
+    }
+    int count = 0;
+    char *copy = xstrdup(wanted), *save = NULL;
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        int found = -1;
+        for (int i = 0; i < n; i++)
+            if (strcmp(all[i]->id, w) == 0 || strcmp(all[i]->dirname, w) == 0)
+                found = i;
+        if (found < 0) {
+            struct sbuf names = {0};
+            for (int i = 0; i < n; i++)
+                sbuf_addf(&names, "%s%s", i ? ", " : "", all[i]->id);
+            fprintf(stderr, "grader: there is no lab named '%s'. The labs are: %s.\n", w,
+                    names.s ? names.s : "(none)");
+            exit(2);
+        }
+        if (count <= n)
+            (*out)[count++] = all[found];
+    }
+    free(copy);
+    return count;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"submission", required_argument, NULL, 's'}, {"lab", required_argument, NULL, 'l'},
+        {"check", required_argument, NULL, 'c'},      {"quick", no_argument, NULL, 'q'},
+        {"format", required_argument, NULL, 'f'},     {"seed", required_argument, NULL, 'S'},
+        {"kit", required_argument, NULL, 'k'},        {"build-dir", required_argument, NULL, 'b'},
+        {"color", required_argument, NULL, 'C'},      {"table", required_argument, NULL, 'T'},
+        {"list", no_argument, NULL, 'L'},             {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct grader g = {0};
+    const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
+    const char *submission = NULL, *build_dir = NULL;
+    bool list = false, seeded = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "s:l:c:qf:k:b:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 's': submission = optarg; break;
+        case 'l': labs_wanted = *optarg ? optarg : NULL; break;
+        case 'c': {
+            char *copy = xstrdup(optarg), *save = NULL;
+            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                strv_add(&g.only, t);
+            free(copy);
+            break;
+        }
+        case 'q': g.quick = true; break;
+        case 'f': format = optarg; break;
+        case 'S': {
+            char *end;
+            g.seed = strtoull(optarg, &end, 10);
+            if (!*optarg || *end)
+                die(2, "--seed wants a number, not '%s'", optarg);
+            seeded = true;
+            break;
+        }
+        case 'k': g.kit = real_path(optarg); if (!g.kit) die(2, "no kit at '%s'", optarg); break;
+        case 'b': build_dir = optarg; break;
+        case 'C': color = optarg; break;
+        case 'T': table = optarg; break;
+        case 'L': list = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        die(2, "unexpected argument '%s' (see grader --help)", argv[optind]);
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        die(2, "--format is text or json, not '%s'", format);
+    if (!g.kit)
+        g.kit = default_kit();
+
+    char *err = NULL;
+    struct lab **all;
+    int n = labs_load_all(g.kit, &all, &err);
+    if (n < 0)
+        die(3, "%s", err);
+    if (n == 0)
+        die(3, "no labs found under %s/labs", g.kit);
+    struct lab **labs;
+    if (table) {
+        int k = pick_labs(all, n, table, &labs);
+        for (int i = 0; i < k; i++)
+            output_table(stdout, labs[i]);
+        return 0;
+    }
+    if (list) {
+        for (int i = 0; i < n; i++)
+            printf("%-10s %-12s %3d points  %s\n", all[i]->id, all[i]->dirname,
+                   all[i]->max_points, all[i]->title);
+        return 0;
+    }
+    int nlabs = pick_labs(all, n, labs_wanted, &labs);
+
+    char *sub = submission ? xstrdup(submission) : xasprintf("%s/labs", g.kit);
+    g.submission = real_path(sub);
+    if (!g.submission || !is_dir(g.submission))
+        die(2, "the submission directory '%s' does not exist (it should be laid out like labs/)",
+            sub);
+    free(sub);
+    g.build_root = build_dir ? xstrdup(build_dir) : xasprintf("%s/build/grade", g.kit);
+    if (mkdir_p(g.build_root) != 0)
+        die(3, "cannot create the build directory '%s'", g.build_root);
+    char *abs_build = real_path(g.build_root);
+    free(g.build_root);
+    g.build_root = abs_build;
+    if (!seeded)
+        g.seed = fresh_seed();
+    need_tools(g.quick);
+    int err_no = sb_init();
+    if (err_no != 0)
+        die(3, "cannot set up the sandbox: %s", strerror(err_no));
+
+    struct lab_result *results = xcalloc((size_t)nlabs, sizeof *results);
+    bool tty = isatty(STDERR_FILENO);
+    for (int i = 0; i < nlabs; i++) {
+        if (strcmp(format, "text") == 0 && tty)
+            fprintf(stderr, "grading %s...\r", labs[i]->id);
+        grade_lab(&g, labs[i], &results[i]);
+    }
+    struct run_summary s = {&g, results, nlabs};
+    if (strcmp(format, "json") == 0)
+        output_json(stdout, &s);
+    else
+        output_text(stdout, &s,
+                    strcmp(color, "always") == 0 ||
+                        (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
+    for (int i = 0; i < nlabs; i++)
+        lab_result_free(&results[i]);
+    free(results);
+    for (int i = 0; i < n; i++)
+        lab_free(all[i]);
+    free(all), free(labs);
+    return 0;
+}

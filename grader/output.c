@@ -1,0 +1,127 @@
+/* output.c - results for people (a table) and for programs (one JSON document, via jansson). */
+#include <jansson.h>
+#include <string.h>
+
+#include "output.h"
+
+struct style {
+    const char *pass, *fail, *skip, *bold, *dim, *off;
+};
+
+static void indented(FILE *out, const char *text, const char *prefix)
+{
+    const char *p = text;
+    while (p && *p) {
+        const char *e = strchr(p, '\n');
+        int len = e ? (int)(e - p) : (int)strlen(p);
+        fprintf(out, "%s%.*s\n", prefix, len, p);
+        p = e ? e + 1 : p + len;
+    }
+}
+
+static void check_line(FILE *out, const struct check_result *c, const struct style *st)
+{
+    const char *mark = c->skipped ? "SKIP" : c->passed ? "PASS" : "FAIL";
+    const char *colour = c->skipped ? st->skip : c->passed ? st->pass : st->fail;
+    fprintf(out, "  %s%s%s  %-28s %3d/%-3d", colour, mark, st->off, c->check->id, c->points,
+            c->check->points);
+    if (!c->passed && !c->skipped)
+        fprintf(out, "  %s", c->verdict);
+    fprintf(out, "\n");
+    if (c->passed || c->skipped) {
+        if (c->details && *c->details)
+            indented(out, c->details, "        ");
+        return;
+    }
+    indented(out, c->message, "        ");
+    if (c->details && *c->details)
+        indented(out, c->details, "        ");
+    fprintf(out, "        %sRevisit: %s%s\n", st->bold, c->check->revisit, st->off);
+    if (c->raw && *c->raw)
+        fprintf(out, "        %sRaw report: %s%s\n", st->dim, c->raw, st->off);
+}
+
+void output_text(FILE *out, const struct run_summary *s, bool color)
+{
+    static const struct style plain = {"", "", "", "", "", ""};
+    static const struct style ansi = {"\033[32m", "\033[31m", "\033[33m", "\033[1m", "\033[2m",
+                                      "\033[0m"};
+    const struct style *st = color ? &ansi : &plain;
+    int score = 0, max = 0;
+    bool any_failed = false;
+    fprintf(out, "threadlab: grading %s (seed %llu)\n", s->g->submission,
+            (unsigned long long)s->g->seed);
+    for (int i = 0; i < s->nlabs; i++) {
+        const struct lab_result *r = &s->labs[i];
+        int lab_max = 0;
+        for (int k = 0; k < r->nchecks; k++)
+            lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
+        score += r->score;
+        max += lab_max;
+        fprintf(out, "\n%s%s%s  %s%*d/%d  (%.1f s)\n", st->bold, r->lab->id, st->off,
+                r->lab->title, (int)(44 - strlen(r->lab->title)), r->score, lab_max, r->seconds);
+        if (!r->graded) {
+            indented(out, r->problem, "  ");
+            continue;
+        }
+        if (*r->warnings) {
+            fprintf(out, "  Compiler warnings on your file (worth fixing):\n");
+            indented(out, r->warnings, "  ");
+        }
+        for (int k = 0; k < r->nchecks; k++) {
+            check_line(out, &r->checks[k], st);
+            any_failed |= !r->checks[k].passed && !r->checks[k].skipped;
+        }
+    }
+    fprintf(out, "\n%sScore: %d/%d%s\n", st->bold, score, max, st->off);
+    if (any_failed)
+        fprintf(out, "Replay this run's schedule noise: make grade LAB=<lab> SEED=%llu\n",
+                (unsigned long long)s->g->seed);
+}
+
+static json_t *check_json(const struct check_result *c)
+{
+    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f}", "name",
+                     c->check->name, "id", c->check->id, "kind", check_kind_name(c->check->kind),
+                     "passed", c->passed, "skipped", c->skipped, "points", c->points,
+                     "max_points", c->check->points, "verdict", c->verdict, "message",
+                     c->message, "details", c->details, "revisit", c->check->revisit, "raw",
+                     c->raw, "seconds", c->seconds);
+}
+
+void output_json(FILE *out, const struct run_summary *s)
+{
+    json_t *labs = json_array();
+    int score = 0, max = 0;
+    for (int i = 0; i < s->nlabs; i++) {
+        const struct lab_result *r = &s->labs[i];
+        json_t *checks = json_array();
+        int lab_max = 0;
+        for (int k = 0; k < r->nchecks; k++) {
+            json_array_append_new(checks, check_json(&r->checks[k]));
+            lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
+        }
+        score += r->score;
+        max += lab_max;
+        json_array_append_new(
+            labs, json_pack("{s:s, s:s, s:i, s:i, s:b, s:s, s:s, s:s, s:f, s:o}", "id",
+                            r->lab->id, "title", r->lab->title, "score", r->score, "max_score",
+                            lab_max, "graded", r->graded, "problem", r->problem, "warnings",
+                            r->warnings, "build_dir", r->build_dir, "seconds", r->seconds,
+                            "checks", checks));
+    }
+    json_t *doc = json_pack("{s:i, s:i, s:I, s:s, s:o}", "score", score, "max_score", max, "seed",
+                            (json_int_t)s->g->seed, "submission", s->g->submission, "labs", labs);
+    json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', out);
+    json_decref(doc);
+}
+
+void output_table(FILE *out, const struct lab *lab)
+{
+    fprintf(out, "| Check | Points | What it verifies |\n|---|---:|---|\n");
+    for (int i = 0; i < lab->nchecks; i++)
+        fprintf(out, "| `%s` | %d | %s |\n", lab->checks[i].id, lab->checks[i].points,
+                lab->checks[i].verifies);
+    fprintf(out, "| **Total** | **%d** | |\n", lab->max_points);
+}

@@ -1,0 +1,368 @@
+/* runcheck.c - run one check in its own directory and turn what happened into feedback.
+ *
+ * What counts is what the support code wrote to the report file under this run's nonce (BEGIN,
+ * PASS, FAIL, CRASH, TIMEOUT, BLOCKED lines), what the sandbox saw (limits, signals), and for
+ * detector checks the detector's own report. Output on stdout and stderr is kept for the student
+ * but never trusted.
+ */
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "findings.h"
+#include "stage.h"
+
+#define SLACK_SECONDS 10 /* beyond TL_TIMEOUT, for the report and Valgrind's XML to be written */
+
+struct events {
+    bool begun, passed;
+    char *fail, *crash, *timeout;
+    struct strv blocked;
+};
+
+static char *make_nonce(void)
+{
+    unsigned char raw[16] = {0};
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        if (fread(raw, 1, sizeof raw, f) != sizeof raw)
+            memset(raw, 0, sizeof raw);
+        fclose(f);
+    }
+    char hex[33];
+    for (int i = 0; i < 16; i++)
+        sprintf(hex + 2 * i, "%02x", raw[i]);
+    return xstrdup(hex);
+}
+
+static void read_events(const char *path, const char *nonce, struct events *ev)
+{
+    char *text = read_file(path, NULL);
+    char *save = NULL;
+    for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char kind[16], who[80];
+        int skip = 0;
+        if (sscanf(line, "%15s %79s %*s %n", kind, who, &skip) < 2 || strcmp(who, nonce) != 0)
+            continue;
+        const char *text_part = skip ? line + skip : "";
+        if (strcmp(kind, "BEGIN") == 0)
+            ev->begun = true;
+        else if (strcmp(kind, "PASS") == 0)
+            ev->passed = true;
+        else if (strcmp(kind, "FAIL") == 0 && !ev->fail)
+            ev->fail = xstrdup(text_part);
+        else if (strcmp(kind, "CRASH") == 0 && !ev->crash)
+            ev->crash = xstrdup(text_part);
+        else if (strcmp(kind, "TIMEOUT") == 0 && !ev->timeout)
+            ev->timeout = xstrdup(text_part);
+        else if (strcmp(kind, "BLOCKED") == 0)
+            strv_add(&ev->blocked, text_part);
+    }
+    free(text);
+}
+
+static void free_events(struct events *ev)
+{
+    free(ev->fail), free(ev->crash), free(ev->timeout);
+    strv_free(&ev->blocked);
+}
+
+static const char *signal_words(const char *sig)
+{
+    static const struct {
+        const char *sig, *words;
+    } table[] = {
+        {"SIGSEGV", "invalid memory access: a NULL or dangling pointer, or memory already freed"},
+        {"SIGABRT", "aborted: abort(), a failed assert, or the allocator found corrupted memory "
+                    "(a double free?)"},
+        {"SIGFPE", "arithmetic error: division by zero"},
+        {"SIGBUS", "bus error: a misaligned or unmapped access"},
+        {"SIGILL", "illegal instruction: undefined behaviour reached __builtin_unreachable?"},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (strcmp(sig, table[i].sig) == 0)
+            return table[i].words;
+    return "a fatal signal";
+}
+
+/* "pthread_cond_wait 0x... frame" lines to "a thread waits in pthread_cond_wait, called from
+ * bq_get (queue.c:57)". */
+static char *describe_blocked(const struct strv *blocked, const char *bd, const char *stub)
+{
+    struct sbuf b = {0};
+    sbuf_add(&b, "");
+    if (blocked->len == 0)
+        sbuf_add(&b, "No thread was blocked in a lock, condition wait or join: a thread was "
+                     "probably looping (busy-waiting or an endless loop).\n");
+    else
+        sbuf_addf(&b, "Where each of the %zu waiting threads was blocked:\n", blocked->len);
+    for (size_t i = 0; i < blocked->len && i < 16; i++) {
+        char op[64], obj[32], frame[512];
+        if (sscanf(blocked->v[i], "%63s %31s %511s", op, obj, frame) != 3)
+            continue;
+        char *at = symbolize_frame(frame, bd, stub);
+        sbuf_addf(&b, "  - in %s, called from %s\n", op, at);
+        free(at);
+    }
+    return b.s;
+}
+
+static void set_result(struct check_result *r, bool passed, const char *verdict, char *message,
+                       char *details)
+{
+    r->passed = passed;
+    free(r->verdict);
+    free(r->message);
+    free(r->details);
+    r->verdict = xstrdup(verdict);
+    r->message = message ? message : xstrdup("");
+    r->details = details ? details : xstrdup("");
+}
+
+static const char *finding_verdict(enum fd_kind k)
+{
+    static const char *const words[] = {"data race",   "lock order", "pthread misuse",
+                                        "memory leak", "memory error", "thread leak",
+                                        "tool error"};
+    return words[k];
+}
+
+/* Detector findings: the first failure explained, the count of the rest, notes as details. */
+static bool judge_findings(struct check_result *r, struct fd_list *l)
+{
+    struct finding *first = NULL;
+    size_t failures = 0;
+    struct sbuf notes = {0};
+    sbuf_add(&notes, "");
+    for (size_t i = 0; i < l->len; i++) {
+        if (l->items[i].failure) {
+            failures++;
+            if (!first)
+                first = &l->items[i];
+        } else if (notes.len < 2000) {
+            char text[1024];
+            fd_explain(&l->items[i], text, sizeof text);
+            sbuf_addf(&notes, "Note (costs nothing): %s\n", text);
+        }
+    }
+    if (!first) {
+        if (notes.len)
+            set_result(r, true, "passed", NULL, notes.s);
+        else
+            sbuf_free(&notes);
+        return false;
+    }
+    char text[2048];
+    fd_explain(first, text, sizeof text);
+    char *message = failures > 1 ? xasprintf("%s (and %zu more findings in the raw report)", text,
+                                             failures - 1)
+                                 : xstrdup(text);
+    set_result(r, false, finding_verdict(first->kind), message, notes.s);
+    return true;
+}
+
+static bool detector_findings(const struct check *c, const struct lab *lab, const char *rundir,
+                              struct check_result *r)
+{
+    struct fd_list l = {0};
+    bool failed;
+    if (c->kind == CK_TSAN) {
+        char *pattern = xasprintf("%s/tsan.*", rundir);
+        glob_t gl;
+        struct sbuf all = {0};
+        sbuf_add(&all, "");
+        if (glob(pattern, 0, NULL, &gl) == 0) {
+            for (size_t i = 0; i < gl.gl_pathc; i++) {
+                char *t = read_file(gl.gl_pathv[i], NULL);
+                if (t)
+                    sbuf_add(&all, t);
+                free(t);
+            }
+            free(r->raw);
+            r->raw = xstrdup(gl.gl_pathv[0]);
+            globfree(&gl);
+        }
+        free(pattern);
+        fd_parse_tsan(all.s, lab->stub, &l);
+        sbuf_free(&all);
+    } else {
+        char *xml = xasprintf("%s/valgrind.xml", rundir);
+        free(r->raw);
+        r->raw = xml;
+        if (fd_parse_valgrind_xml(xml, lab->stub, &l) < 0) {
+            fd_list_free(&l);
+            set_result(r, false, "no report",
+                       xasprintf("Valgrind did not write a complete report (%s).", xml), NULL);
+            return true;
+        }
+    }
+    failed = judge_findings(r, &l);
+    fd_list_free(&l);
+    return failed;
+}
+
+static void build_command(const struct grader *g, const struct lab *lab, const char *bd,
+                          const char *rundir, const struct check *c, struct strv *argv,
+                          struct strv *env)
+{
+    (void)g;
+    switch (c->kind) {
+    case CK_TEST:
+        strv_addf(argv, "%s/tests", bd);
+        strv_addf(argv, "--filter=%s/%s", lab->id, c->name);
+        strv_add(argv, "-j1");
+        strv_add(argv, "--ascii");
+        break;
+    case CK_TSAN:
+        strv_addf(argv, "%s/driver_tsan", bd);
+        strv_add(argv, c->name);
+        strv_addf(env, "TSAN_OPTIONS=log_path=%s/tsan halt_on_error=0 exitcode=66 "
+                       "second_deadlock_stack=1 report_signal_unsafe=0",
+                  rundir);
+        break;
+    case CK_HELGRIND:
+    case CK_MEMCHECK:
+        strv_add(argv, "valgrind");
+        if (c->kind == CK_HELGRIND) {
+            strv_add(argv, "--tool=helgrind");
+        } else {
+            strv_add(argv, "--tool=memcheck");
+            strv_add(argv, "--leak-check=full");
+            strv_add(argv, "--show-leak-kinds=definite,indirect");
+            strv_add(argv, "--errors-for-leak-kinds=definite,indirect");
+        }
+        strv_add(argv, "--xml=yes");
+        strv_addf(argv, "--xml-file=%s/valgrind.xml", rundir);
+        strv_addf(argv, "--log-file=%s/valgrind.log", rundir);
+        strv_addf(argv, "%s/driver", bd);
+        strv_add(argv, c->name);
+        break;
+    case CK_POLICY:
+        break;
+    }
+}
+
+static void judge_run(const struct lab *lab, const char *bd, const struct check *c,
+                      const struct sb_result *res, const struct sb_limits *lim,
+                      struct events *ev, struct check_result *r)
+{
+    char words[256];
+    if (res->end == SB_NOSTART) {
+        set_result(r, false, "not run",
+                   xasprintf("the grader could not start this check: %s",
+                             sb_describe(res, lim, words, sizeof words)),
+                   NULL);
+    } else if (ev->timeout) {
+        set_result(r, false, "timed out",
+                   xasprintf("did not finish within %s s: a deadlock, a lost wakeup, or a thread "
+                             "that never stops.",
+                             ev->timeout),
+                   describe_blocked(&ev->blocked, bd, lab->stub));
+    } else if (res->end != SB_EXITED && res->end != SB_SIGNALED) {
+        const char *verdict = res->end == SB_TIMEOUT ? "timed out" : "limit";
+        set_result(r, false, verdict,
+                   xasprintf("%s.", sb_describe(res, lim, words, sizeof words)), NULL);
+    } else if (ev->crash) {
+        char sig[32] = "?";
+        sscanf(ev->crash, "%31s", sig);
+        const char *frames = ev->crash + strlen(sig);
+        char *at = symbolize_first(frames, bd, lab->stub);
+        set_result(r, false, "crashed",
+                   xasprintf("crashed with %s (%s) in %s.", sig, signal_words(sig), at), NULL);
+        free(at);
+    } else if (ev->fail) {
+        set_result(r, false, "failed", xstrdup(ev->fail), NULL);
+    } else if (!ev->passed) {
+        set_result(r, false, "ended early",
+                   ev->begun ? xasprintf("the run ended before the check finished (%s).",
+                                         sb_describe(res, lim, words, sizeof words))
+                             : xasprintf("the check never started (%s).",
+                                         sb_describe(res, lim, words, sizeof words)),
+                   NULL);
+    } else if (c->kind == CK_TEST && !(res->end == SB_EXITED && res->status == 0)) {
+        set_result(r, false, "failed",
+                   xasprintf("the test reached its end, but then the process failed (%s).",
+                             sb_describe(res, lim, words, sizeof words)),
+                   NULL);
+    } else {
+        set_result(r, true, "passed", NULL, NULL);
+    }
+}
+
+void run_check(const struct grader *g, const struct lab *lab, const char *bd,
+               const struct check *c, struct check_result *r)
+{
+    r->check = c;
+    r->raw = xstrdup("");
+    if (c->kind == CK_POLICY) {
+        char *problem = policy_check(lab, c, bd);
+        set_result(r, !problem, problem ? "not allowed" : "passed", problem, NULL);
+        return;
+    }
+    char *rundir = xasprintf("%s/run/%s-%s", bd, check_kind_name(c->kind), c->name);
+    char *report = xasprintf("%s/report", rundir);
+    char *nonce = make_nonce();
+    rm_rf(rundir);
+    mkdir_p(rundir);
+    write_file(report, "");
+    chmod(report, 0600);
+    sb_own(rundir);
+
+    struct strv argv = {0}, env = {0};
+    strv_add(&env, "PATH=/usr/local/bin:/usr/bin:/bin");
+    strv_add(&env, "LC_ALL=C");
+    strv_addf(&env, "HOME=%s", rundir);
+    strv_addf(&env, "TMPDIR=%s", rundir);
+    strv_addf(&env, "TL_TOOL=%s", c->kind == CK_TEST ? "plain" : check_kind_name(c->kind));
+    strv_addf(&env, "TL_SEED=%llu", (unsigned long long)g->seed);
+    strv_addf(&env, "TL_TIMEOUT=%g", c->timeout_s);
+    strv_addf(&env, "TL_REPORT=%s", report);
+    strv_addf(&env, "TL_NONCE=%s", nonce);
+    build_command(g, lab, bd, rundir, c, &argv, &env);
+
+    struct sb_limits lim = {
+        .wall_s = c->timeout_s + SLACK_SECONDS,
+        .cpu_s = 2 * (c->timeout_s + SLACK_SECONDS),
+        .mem_mb = 4096,
+        .limit_as = false,
+        .nproc = 1024,
+        .out_bytes = 1 << 20,
+        .file_mb = 256,
+    };
+    struct sb_result res = {0};
+    sb_run(strv_argv(&argv), strv_argv(&env), rundir, &lim, &res);
+    r->seconds = res.wall_s;
+    char *output = xasprintf("%s/output.txt", rundir);
+    write_file(output, res.out ? res.out : "");
+    free(r->raw);
+    r->raw = output;
+
+    struct events ev = {0};
+    read_events(report, nonce, &ev);
+    judge_run(lab, bd, c, &res, &lim, &ev, r);
+    /* A detector's findings explain a failure better than its symptom, and fail a run that
+     * otherwise passed. A run that never started has no findings to read. */
+    if (c->kind != CK_TEST && ev.begun) {
+        struct check_result fr = {.check = c, .raw = xstrdup(r->raw)};
+        if (detector_findings(c, lab, rundir, &fr)) {
+            free(r->verdict), free(r->message), free(r->details), free(r->raw);
+            r->verdict = fr.verdict, r->message = fr.message, r->details = fr.details;
+            r->raw = fr.raw;
+            r->passed = false;
+        } else {
+            if (r->passed && fr.details && *fr.details) {
+                free(r->details);
+                r->details = xstrdup(fr.details);
+            }
+            free(fr.verdict), free(fr.message), free(fr.details), free(fr.raw);
+        }
+    }
+    free_events(&ev);
+    sb_result_free(&res);
+    strv_free(&argv), strv_free(&env);
+    free(rundir), free(report), free(nonce);
+}

@@ -1,0 +1,402 @@
+/* selftest.c - the kit's self-test (make test): the grader must be right both ways.
+ *
+ * It runs the real grader, as users do, and reads its JSON:
+ *   - the grader's unit tests pass;
+ *   - every lab's README shows the grading table that its lab.conf declares;
+ *   - the stubs score 0 and grade without a grader error;
+ *   - the reference solutions score full marks, RUNS times in a row (flakiness is a bug);
+ *   - every correct variant (grader/selftest/NN-name/variants/) scores full marks;
+ *   - every mutant (grader/selftest/NN-name/mutants/) builds and fails each check its CAUGHT-BY
+ *     line names.
+ * Two grader processes run at a time. It ends with "N passed, N failed".
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../labconf.h"
+#include "../util.h"
+
+enum job_kind { JOB_UNIT, JOB_STUBS, JOB_SOLUTIONS, JOB_VARIANT, JOB_MUTANT };
+
+struct job {
+    enum job_kind kind;
+    char *title;
+    struct strv argv;
+    char *out;           /* stdout of the run */
+    const struct lab *lab;
+    struct strv caught;  /* mutant: check ids that must fail */
+    pid_t pid;
+    double started;
+};
+
+static const char *kit;
+static char *grader_bin, *work;
+static int passed, failed;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void result(bool ok, const char *title, double secs, const char *why)
+{
+    printf("%s %s (%.1f s)\n", ok ? "ok    " : "FAILED", title, secs);
+    if (!ok && why && *why)
+        printf("%s", why);
+    fflush(stdout);
+    if (ok)
+        passed++;
+    else
+        failed++;
+}
+
+static struct job *new_job(enum job_kind kind, const struct lab *lab, char *title)
+{
+    struct job *j = xcalloc(1, sizeof *j);
+    j->kind = kind;
+    j->lab = lab;
+    j->title = title;
+    return j;
+}
+
+static void grader_job(struct job *j, const char *submission, const char *build)
+{
+    strv_add(&j->argv, grader_bin);
+    strv_addf(&j->argv, "--kit=%s", kit);
+    strv_addf(&j->argv, "--submission=%s", submission);
+    strv_addf(&j->argv, "--build-dir=%s", build);
+    strv_add(&j->argv, "--format=json");
+    if (j->lab)
+        strv_addf(&j->argv, "--lab=%s", j->lab->id);
+}
+
+static void start(struct job *j, int index)
+{
+    j->out = xasprintf("%s/job-%d.out", work, index);
+    j->started = now();
+    fflush(stdout);
+    j->pid = fork();
+    if (j->pid == 0) {
+        FILE *f = freopen(j->out, "w", stdout);
+        if (!f)
+            _exit(127);
+        if (j->kind == JOB_UNIT) {
+            dup2(STDOUT_FILENO, STDERR_FILENO);
+            char *tmp = xasprintf("%s/tmp-%d", work, index);
+            mkdir_p(tmp);
+            setenv("TMPDIR", tmp, 1);
+        }
+        execv(j->argv.v[0], j->argv.v);
+        _exit(127);
+    }
+}
+
+/* "why" lines for the failed checks of a lab's JSON result. */
+static void explain_failures(struct sbuf *why, json_t *lab)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(lab, "checks"), i, c)
+    {
+        if (json_is_true(json_object_get(c, "passed")) || json_is_true(json_object_get(c, "skipped")))
+            continue;
+        sbuf_addf(why, "       %s %s: %s %s\n", json_string_value(json_object_get(lab, "id")),
+                  json_string_value(json_object_get(c, "id")),
+                  json_string_value(json_object_get(c, "verdict")),
+                  json_string_value(json_object_get(c, "message")));
+    }
+}
+
+static void finish(struct job *j, int status)
+{
+    double secs = now() - j->started;
+    struct sbuf why = {0};
+    sbuf_add(&why, "");
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (j->kind == JOB_UNIT) {
+        char *text = read_file(j->out, NULL);
+        const char *synth = text ? strstr(text, "Synthesis") : NULL;
+        if (!ok)
+            sbuf_addf(&why, "%s", text ? text : "");
+        else if (synth)
+            sbuf_addf(&why, "       %.*s\n", (int)strcspn(synth, "\n"), synth);
+        result(ok, j->title, secs, why.s);
+        if (ok && synth)
+            printf("%s", why.s);
+        free(text);
+        sbuf_free(&why);
+        return;
+    }
+    json_error_t err;
+    json_t *doc = ok ? json_load_file(j->out, 0, &err) : NULL;
+    if (!doc) {
+        sbuf_addf(&why, "       the grader %s (status %d); its output is in %s\n",
+                  ok ? "printed no valid JSON" : "failed", WEXITSTATUS(status), j->out);
+        result(false, j->title, secs, why.s);
+        sbuf_free(&why);
+        return;
+    }
+    long long seed = json_integer_value(json_object_get(doc, "seed"));
+    size_t i;
+    json_t *lab;
+    json_array_foreach(json_object_get(doc, "labs"), i, lab)
+    {
+        long score = (long)json_integer_value(json_object_get(lab, "score"));
+        long max = (long)json_integer_value(json_object_get(lab, "max_score"));
+        bool graded = json_is_true(json_object_get(lab, "graded"));
+        const char *id = json_string_value(json_object_get(lab, "id"));
+        switch (j->kind) {
+        case JOB_STUBS:
+            if (!graded || score != 0) {
+                ok = false;
+                sbuf_addf(&why, "       the %s stub scored %ld (must be 0)%s%s\n", id, score,
+                          graded ? "" : ": ", graded ? "" : json_string_value(json_object_get(lab, "problem")));
+            }
+            break;
+        case JOB_SOLUTIONS:
+        case JOB_VARIANT:
+            if (!graded || score != max) {
+                ok = false;
+                sbuf_addf(&why, "       %s scored %ld/%ld (seed %lld)\n", id, score, max, seed);
+                if (!graded)
+                    sbuf_addf(&why, "       %s\n", json_string_value(json_object_get(lab, "problem")));
+                explain_failures(&why, lab);
+            }
+            break;
+        case JOB_MUTANT: {
+            if (!graded) {
+                ok = false;
+                sbuf_addf(&why, "       the mutant did not build: %s\n",
+                          json_string_value(json_object_get(lab, "problem")));
+                break;
+            }
+            size_t k;
+            json_t *c;
+            for (size_t n = 0; n < j->caught.len; n++) {
+                bool found = false;
+                json_array_foreach(json_object_get(lab, "checks"), k, c)
+                {
+                    if (strcmp(json_string_value(json_object_get(c, "id")), j->caught.v[n]) != 0)
+                        continue;
+                    found = true;
+                    if (json_is_true(json_object_get(c, "passed")) ||
+                        json_is_true(json_object_get(c, "skipped"))) {
+                        ok = false;
+                        sbuf_addf(&why, "       %s was not caught (seed %lld)\n",
+                                  j->caught.v[n], seed);
+                    }
+                }
+                if (!found) {
+                    ok = false;
+                    sbuf_addf(&why, "       CAUGHT-BY names %s, which lab.conf does not have\n",
+                              j->caught.v[n]);
+                }
+            }
+            break;
+        }
+        case JOB_UNIT:
+            break;
+        }
+    }
+    json_decref(doc);
+    result(ok, j->title, secs, why.s);
+    sbuf_free(&why);
+}
+
+/* The ids after "CAUGHT-BY:" in a mutant's header comment. */
+static bool caught_by(const char *path, struct strv *ids)
+{
+    char *text = read_file(path, NULL);
+    const char *p = text ? strstr(text, "CAUGHT-BY:") : NULL;
+    if (p) {
+        p += strlen("CAUGHT-BY:");
+        char *line = strndup(p, strcspn(p, "\n"));
+        char *save = NULL;
+        for (char *t = strtok_r(line, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save))
+            if (strchr(t, ':'))
+                strv_add(ids, t);
+        free(line);
+    }
+    free(text);
+    return ids->len > 0;
+}
+
+/* A submission holding one file as the lab's stub. */
+static char *submission_of(const struct lab *lab, const char *file, const char *name)
+{
+    char *dir = xasprintf("%s/sub/%s-%s", work, lab->id, name);
+    char *labdir = xasprintf("%s/%s", dir, lab->dirname);
+    char *stub = xasprintf("%s/%s", labdir, lab->stub);
+    rm_rf(dir);
+    mkdir_p(labdir);
+    copy_file(file, stub);
+    free(labdir);
+    free(stub);
+    return dir;
+}
+
+static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const char *what)
+{
+    char *dir = xasprintf("%s/grader/selftest/%s/%s", kit, lab->dirname, what);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (!ends_with(e->d_name, ".c"))
+            continue;
+        char *file = xasprintf("%s/%s", dir, e->d_name);
+        char *name = strndup(e->d_name, strlen(e->d_name) - 2);
+        bool mutant = strcmp(what, "mutants") == 0;
+        struct job *j = new_job(mutant ? JOB_MUTANT : JOB_VARIANT, lab,
+                                xasprintf("%s %s %s %s", lab->id, mutant ? "mutant" : "variant",
+                                          name, mutant ? "is caught" : "scores full marks"));
+        char *sub = submission_of(lab, file, name);
+        char *build = xasprintf("%s/build/%s-%s", work, lab->id, name);
+        grader_job(j, sub, build);
+        if (mutant) {
+            if (!caught_by(file, &j->caught)) {
+                printf("FAILED %s: no CAUGHT-BY line\n", file);
+                failed++;
+            }
+            for (size_t k = 0; k < j->caught.len; k++)
+                strv_addf(&j->argv, "--check=%s", j->caught.v[k]);
+        }
+        *jobs = xrealloc(*jobs, (size_t)(n + 1) * sizeof **jobs);
+        (*jobs)[n++] = j;
+        free(file), free(name), free(sub), free(build);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return n;
+}
+
+static void check_tables(struct lab **labs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        double t = now();
+        char *readme = xasprintf("%s/README.md", labs[i]->dir);
+        char *text = read_file(readme, NULL);
+        char *title = xasprintf("%s README's grading table matches lab.conf", labs[i]->id);
+        const char *b = text ? strstr(text, "<!-- grading:begin -->\n") : NULL;
+        const char *e = b ? strstr(b, "<!-- grading:end -->") : NULL;
+        char *cmd = xasprintf("'%s' --kit='%s' --table=%s", grader_bin, kit, labs[i]->id);
+        FILE *p = popen(cmd, "r");
+        struct sbuf want = {0};
+        char buf[4096];
+        size_t got;
+        sbuf_add(&want, "");
+        while (p && (got = fread(buf, 1, sizeof buf - 1, p)) > 0) {
+            buf[got] = '\0';
+            sbuf_add(&want, buf);
+        }
+        if (p)
+            pclose(p);
+        bool ok = e && strncmp(b + strlen("<!-- grading:begin -->\n"), want.s, want.len) == 0 &&
+                  b + strlen("<!-- grading:begin -->\n") + want.len == e;
+        char *why = ok ? xstrdup("")
+                       : xasprintf("       put this between the grading:begin/end lines of "
+                                   "%s:\n%s",
+                                   readme, want.s);
+        result(ok, title, now() - t, why);
+        free(why), free(cmd), free(title), free(readme), free(text);
+        sbuf_free(&want);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {{"kit", required_argument, NULL, 'k'},
+                                            {"unit", required_argument, NULL, 'u'},
+                                            {"runs", required_argument, NULL, 'r'},
+                                            {"jobs", required_argument, NULL, 'j'},
+                                            {NULL, 0, NULL, 0}};
+    struct strv units = {0};
+    int runs = 10, parallel = 2, opt;
+    kit = ".";
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'k')
+            kit = optarg;
+        else if (opt == 'u')
+            strv_add(&units, optarg);
+        else if (opt == 'r')
+            runs = atoi(optarg);
+        else if (opt == 'j')
+            parallel = atoi(optarg) > 0 ? atoi(optarg) : 1;
+        else
+            return 2;
+    }
+    kit = real_path(kit);
+    grader_bin = xasprintf("%s/build/grader", kit);
+    work = xasprintf("%s/build/selftest", kit);
+    rm_rf(work);
+    mkdir_p(work);
+    double t0 = now();
+
+    char *err = NULL;
+    struct lab **labs;
+    int nlabs = labs_load_all(kit, &labs, &err);
+    if (nlabs <= 0) {
+        printf("FAILED loading the labs: %s\n0 passed, 1 failed\n", err ? err : "no labs");
+        return 1;
+    }
+    check_tables(labs, nlabs);
+
+    struct job **jobs = NULL;
+    int n = 0;
+    for (size_t i = 0; i < units.len; i++) {
+        struct job *j = new_job(JOB_UNIT, NULL, xasprintf("unit tests %s", base_name(units.v[i])));
+        strv_add(&j->argv, units.v[i]);
+        strv_add(&j->argv, "-j1");
+        jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
+        jobs[n++] = j;
+    }
+    char *labs_dir = xasprintf("%s/labs", kit), *solutions = xasprintf("%s/solutions", kit);
+    struct job *stubs = new_job(JOB_STUBS, NULL, xstrdup("the stubs score 0"));
+    char *b = xasprintf("%s/build/stubs", work);
+    grader_job(stubs, labs_dir, b);
+    free(b);
+    jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
+    jobs[n++] = stubs;
+    for (int r = 0; r < runs; r++) {
+        struct job *j = new_job(JOB_SOLUTIONS, NULL,
+                                xasprintf("the solutions score full marks (run %d of %d)", r + 1, runs));
+        b = xasprintf("%s/build/solutions-%d", work, r);
+        grader_job(j, solutions, b);
+        free(b);
+        jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
+        jobs[n++] = j;
+    }
+    for (int i = 0; i < nlabs; i++) {
+        n = add_corpus(&jobs, n, labs[i], "variants");
+        n = add_corpus(&jobs, n, labs[i], "mutants");
+    }
+
+    int next = 0, running = 0;
+    while (next < n || running > 0) {
+        while (running < parallel && next < n) {
+            start(jobs[next], next);
+            next++;
+            running++;
+        }
+        int status;
+        pid_t pid = wait(&status);
+        if (pid < 0)
+            break;
+        for (int i = 0; i < next; i++)
+            if (jobs[i]->pid == pid) {
+                finish(jobs[i], status);
+                running--;
+            }
+    }
+    printf("\nself-test took %.0f s\n%d passed, %d failed\n", now() - t0, passed, failed);
+    return failed ? 1 : 0;
+}

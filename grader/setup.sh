@@ -1,0 +1,47 @@
+#!/bin/sh
+# setup.sh - make sure this Debian or Ubuntu machine has what threadlab needs, installing it
+# when allowed (root, or passwordless sudo); otherwise print the one command to run.
+# Usage: grader/setup.sh [--check]   (--check: report only, never install)
+set -u
+
+packages="gcc libc6-dev make binutils pkg-config libcriterion-dev valgrind libjansson-dev libexpat1-dev"
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "threadlab: this machine has no dpkg: threadlab's set-up supports Debian and Ubuntu." >&2
+    echo "Install by hand: a C compiler (gcc), make, binutils, pkg-config, Criterion, Valgrind," >&2
+    echo "jansson and expat (with their development headers)." >&2
+    exit 1
+fi
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing="$missing $p"
+done
+missing=${missing# }
+[ -z "$missing" ] && exit 0
+
+command="apt-get install -y --no-install-recommends $missing"
+if [ "${1:-}" != "--check" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        sudo=""
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo"
+    else
+        sudo="none"
+    fi
+    if [ "$sudo" != none ]; then
+        echo "threadlab: installing $missing" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        if $sudo apt-get update -qq >&2 && $sudo $command >&2; then
+            exit 0
+        fi
+        echo "threadlab: the installation failed (see apt-get's messages above)." >&2
+        exit 1
+    fi
+fi
+echo "threadlab needs packages that are not installed: $missing" >&2
+echo "Install them with this one command, then run make again:" >&2
+echo "" >&2
+echo "    sudo apt-get update && sudo $command" >&2
+echo "" >&2
+exit 1

@@ -1,0 +1,33 @@
+/* stage.h - the stages of grading a lab (see grade.h), one file each. */
+#ifndef STAGE_H
+#define STAGE_H
+
+#include "grade.h"
+#include "sandbox.h"
+
+/* Run a command of the grader's own (compiler, binutils) under the sandbox with a plain
+ * environment. Returns true if it exited 0; res holds its output either way. */
+bool run_tool(struct strv *argv, const char *cwd, double wall_s, struct sb_result *res);
+
+/* stage.c: make build_dir and fill it. Returns NULL or a problem for the student. */
+char *stage_lab(const struct grader *g, const struct lab *lab, const char *build_dir);
+
+/* build.c: compile the stub and link the binaries. Returns NULL or a problem for the student;
+ * *warnings gets the stub's compiler warnings (or ""). */
+char *build_lab(const struct lab *lab, const char *build_dir, char **warnings);
+
+/* policy.c: the rules every stub obeys (gate) and a lab's policy checks. NULL when they hold,
+ * else a message that names the student's file and line. */
+char *policy_gate(const struct lab *lab, const char *build_dir);
+char *policy_check(const struct lab *lab, const struct check *c, const char *build_dir);
+
+/* runcheck.c: run one check and fill r. */
+void run_check(const struct grader *g, const struct lab *lab, const char *build_dir,
+               const struct check *c, struct check_result *r);
+
+/* symbolize.c: "module+0xoff" frames to "func (file:line)", preferring the stub's frames. */
+char *symbolize_frame(const char *frame, const char *build_dir, const char *stub);
+/* The first frame in the stub's file among space-separated frames, or the first known one. */
+char *symbolize_first(const char *frames, const char *build_dir, const char *stub);
+
+#endif

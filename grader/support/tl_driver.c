@@ -1,0 +1,37 @@
+/* tl_driver.c - the standalone driver that ThreadSanitizer, Helgrind and memcheck run:
+ * "driver NAME" runs one scenario of the lab's table and exits 0 only if it ran to its end. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tl_test.h"
+#include "tl_internal.h"
+
+void tl_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *msg = tl__format_failure(file, line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s\n", msg);
+    _exit(1);
+}
+
+int main(int argc, char **argv)
+{
+    const struct tl_scenario *s = tl_scenarios;
+    while (argc == 2 && s->name && strcmp(s->name, argv[1]) != 0)
+        s++;
+    if (argc != 2 || !s->name) {
+        fprintf(stderr, "usage: %s SCENARIO\nscenarios:", argv[0]);
+        for (s = tl_scenarios; s->name; s++)
+            fprintf(stderr, " %s", s->name);
+        fprintf(stderr, "\n");
+        return 2;
+    }
+    tl_begin(s->name);
+    s->run();
+    tl_end();
+    return 0;
+}

@@ -1,0 +1,119 @@
+/* tl_env.c - the run's environment: tool, seed, random streams, time and resource use. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <valgrind/helgrind.h>
+
+#include "tl_test.h"
+#include "tl_internal.h"
+
+const char *tl_tool(void)
+{
+    const char *t = getenv("TL_TOOL");
+    return t && *t ? t : "plain";
+}
+
+bool tl_under_valgrind(void)
+{
+    const char *t = tl_tool();
+    return strcmp(t, "helgrind") == 0 || strcmp(t, "memcheck") == 0;
+}
+
+long tl_scaled(long n, long min)
+{
+    long v = n;
+    if (tl_under_valgrind())
+        v = n / 100;
+    else if (strcmp(tl_tool(), "tsan") == 0)
+        v = n / 4;
+    return v < min ? min : v;
+}
+
+static uint64_t seed = 1;
+static atomic_uint_fast64_t next_stream;
+
+/* Before any thread starts: read the seed once, and keep Helgrind off our stream counter. */
+void tl__env_init(void)
+{
+    const char *s = getenv("TL_SEED");
+    if (s && *s)
+        seed = strtoull(s, NULL, 10);
+    VALGRIND_HG_DISABLE_CHECKING(&next_stream, sizeof next_stream);
+}
+
+uint64_t tl_seed(void)
+{
+    return seed;
+}
+
+/* splitmix64: a good stream from any seed, even 0. */
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t tl_rand(void)
+{
+    static _Thread_local uint64_t state;
+    static _Thread_local int seeded;
+    if (!seeded) {
+        state = tl_seed() * 0x100000001b3ULL + atomic_fetch_add(&next_stream, 1);
+        seeded = 1;
+    }
+    return splitmix(&state);
+}
+
+uint32_t tl_rand_below(uint32_t n)
+{
+    return n ? (uint32_t)(tl_rand() % n) : 0;
+}
+
+double tl_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void tl_sleep_ms(double ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (time_t)(ms / 1000) * 1000) * 1e6)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+struct tl_usage tl_usage_now(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    struct tl_usage u = {
+        .wall_s = tl_now(),
+        .cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+        .wakeups = ru.ru_nvcsw,
+    };
+    return u;
+}
+
+struct tl_usage tl_usage_since(struct tl_usage start)
+{
+    struct tl_usage now = tl_usage_now();
+    now.wall_s -= start.wall_s;
+    now.cpu_s -= start.cpu_s;
+    now.wakeups -= start.wakeups;
+    return now;
+}
+
+void tl_spawn(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+    int err = pthread_create(thread, NULL, fn, arg);
+    TL_CHECK(err == 0, "the test could not start a thread (%s): the machine may be overloaded",
+             strerror(err));
+}

@@ -1,0 +1,103 @@
+/* symbolize.c - turn the support code's "module+0xoffset" frames into "func (file:line)". */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stage.h"
+
+#define SYMBOLIZE_SECONDS 20
+
+/* The binaries the grader built, whatever path the dynamic linker reported for them. */
+static char *module_path(const char *module, const char *bd)
+{
+    const char *base = base_name(module);
+    if (!*module || strcmp(base, "tests") == 0 || strcmp(base, "driver") == 0 ||
+        strcmp(base, "driver_tsan") == 0)
+        return xasprintf("%s/%s", bd, *base ? base : "tests");
+    return xstrdup(module);
+}
+
+/* addr2line's answer for one frame: pairs of lines "func" "file:line", innermost inline first.
+ * Returns the pair in the stub if any, else the first with a known file; NULL if none. */
+static char *lookup(const char *frame, const char *bd, const char *stub, bool *in_stub)
+{
+    char *copy = xstrdup(frame);
+    char *plus = strrchr(copy, '+');
+    char *result = NULL;
+    *in_stub = false;
+    if (!plus) {
+        free(copy);
+        return NULL;
+    }
+    *plus = '\0';
+    unsigned long off = strtoul(plus + 1, NULL, 16);
+    char *module = module_path(copy, bd);
+    char *addr = xasprintf("0x%lx", off ? off - 1 : 0); /* a return address: step into the call */
+    struct strv argv = {0};
+    strv_add(&argv, "addr2line");
+    strv_add(&argv, "-f");
+    strv_add(&argv, "-i");
+    strv_add(&argv, "-e");
+    strv_add(&argv, module);
+    strv_add(&argv, addr);
+    struct sb_result res;
+    if (run_tool(&argv, bd, SYMBOLIZE_SECONDS, &res)) {
+        char *save = NULL;
+        char *func = strtok_r(res.out, "\n", &save);
+        while (func) {
+            char *loc = strtok_r(NULL, "\n", &save);
+            if (!loc)
+                break;
+            char *colon = strrchr(loc, ':');
+            int line = colon ? atoi(colon + 1) : 0;
+            if (colon)
+                *colon = '\0';
+            bool mine = strcmp(base_name(loc), stub) == 0;
+            if ((mine || !result) && strcmp(loc, "??") != 0 && line > 0) {
+                free(result);
+                result = xasprintf("%s (%s:%d)", func, base_name(loc), line);
+                *in_stub = mine;
+                if (mine)
+                    break;
+            }
+            func = strtok_r(NULL, "\n", &save);
+        }
+    }
+    sb_result_free(&res);
+    strv_free(&argv);
+    free(addr);
+    free(module);
+    free(copy);
+    return result;
+}
+
+char *symbolize_frame(const char *frame, const char *bd, const char *stub)
+{
+    bool mine;
+    char *s = lookup(frame, bd, stub, &mine);
+    return s ? s : xstrdup("an unknown place");
+}
+
+char *symbolize_first(const char *frames, const char *bd, const char *stub)
+{
+    char *copy = xstrdup(frames), *save = NULL, *first = NULL;
+    for (char *f = strtok_r(copy, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+        /* the support code's own frames (signal handler, wrappers) come first: skip them */
+        bool mine;
+        char *s = lookup(f, bd, stub, &mine);
+        if (s && (strstr(s, "(tl_") || strstr(s, "sigaction"))) {
+            free(s);
+            continue;
+        }
+        if (mine) {
+            free(first);
+            free(copy);
+            return s;
+        }
+        if (s && !first)
+            first = s;
+        else
+            free(s);
+    }
+    free(copy);
+    return first ? first : xstrdup("an unknown place");
+}

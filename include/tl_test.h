@@ -1,0 +1,123 @@
+/* tl_test.h - shared test support for every lab's tests and scenarios.
+ *
+ * A lab's concurrency scenarios are plain functions written once (tests/scenarios.c). The same
+ * function runs in two kinds of binary:
+ *   - the Criterion test binary (assertions, stress, timing), through TL_TEST below;
+ *   - a standalone driver (tl_driver.c) that ThreadSanitizer, Helgrind and memcheck run, because
+ *     Criterion cannot be built with -fsanitize=thread and its runner threads upset Helgrind.
+ *
+ * A test or scenario passes only when it reaches its end: the support code then writes a line
+ * with a per-run secret to the grader's report file. Student code cannot write that line (the
+ * grader forbids file and process calls in the stub), so exiting early or printing a fake
+ * summary earns nothing.
+ *
+ * Every binary is linked with -Wl,--wrap for the pthread calls listed in tl_wrap.c. The wrappers
+ * add seeded schedule noise and spurious wakeups on request, and record where each thread is
+ * blocked, so that a timeout reports where every thread was waiting.
+ */
+#ifndef TL_TEST_H
+#define TL_TEST_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Fail the current test or scenario unless cond holds. The message is for a student: say in
+ * plain words what the code under test did wrong, naming the API function involved, e.g.
+ * TL_CHECK(got == 5, "bq_get returned %d, but the oldest item in the queue was 5", got). */
+#define TL_CHECK(cond, ...)                                                                        \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            tl_fail(__FILE__, __LINE__, __VA_ARGS__);                                              \
+    } while (0)
+
+_Noreturn void tl_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Define a Criterion test whose suite is the lab id: TL_TEST(queue, fifo_order) { ... }.
+ * The grader runs it as check "test:fifo_order". Needs <criterion/criterion.h> first. */
+#define TL_TEST(suite, name)                                                                       \
+    static void tl_body_##suite##_##name(void);                                                    \
+    Test(suite, name, .timeout = TL_BACKSTOP_TIMEOUT)                                              \
+    {                                                                                              \
+        tl_begin(#suite "/" #name);                                                                \
+        tl_body_##suite##_##name();                                                                \
+        tl_end();                                                                                  \
+    }                                                                                              \
+    static void tl_body_##suite##_##name(void)
+
+/* Criterion's own limit, a backstop only: the grader's per-check timeout fires first. */
+#define TL_BACKSTOP_TIMEOUT 300
+
+/* Start and end of one test or scenario run (TL_TEST and the driver call these). */
+void tl_begin(const char *name);
+void tl_end(void);
+
+/* A scenario for the standalone driver: "driver NAME" runs it. Each lab's scenarios.c defines
+ * the table, ended by {NULL, NULL}. */
+struct tl_scenario {
+    const char *name;
+    void (*run)(void);
+};
+extern const struct tl_scenario tl_scenarios[];
+
+/* ---- Run environment -------------------------------------------------------------------- */
+
+/* Which build runs: "plain", "tsan", "helgrind" or "memcheck". */
+const char *tl_tool(void);
+/* True under Valgrind, which runs one thread at a time and 50-200 times slower. */
+bool tl_under_valgrind(void);
+/* n in plain builds, fewer under ThreadSanitizer (n/4) and Valgrind (n/100), never below min. */
+long tl_scaled(long n, long min);
+
+/* The run's seed (TL_SEED, printed by the grader on failure so that a run can be replayed). */
+uint64_t tl_seed(void);
+/* A per-thread pseudo-random stream derived from the seed. */
+uint64_t tl_rand(void);
+/* Uniform in [0, n). */
+uint32_t tl_rand_below(uint32_t n);
+
+/* ---- Schedule noise and fault injection --------------------------------------------------- */
+
+enum {
+    TL_NOISE_OFF = 0,
+    TL_NOISE_YIELD = 1,    /* seeded sched_yield or short sleep after mutex unlocks */
+    TL_NOISE_SPURIOUS = 2, /* seeded spurious wakeups from pthread_cond_(timed)wait, and some
+                              pthread_cond_signal calls promoted to broadcasts (both legal) */
+};
+/* Set the noise for the rest of this run (a mask of the flags above). Default: off. */
+void tl_noise(int flags);
+/* How many spurious wakeups were injected so far (to prove a test really exercised them). */
+uint64_t tl_spurious_wakeups(void);
+
+/* ---- Observing blocked threads ----------------------------------------------------------- */
+
+/* Threads currently blocked in pthread_cond_wait/timedwait (real waits, not injected returns). */
+int tl_cond_waiters(void);
+/* Threads currently blocked in any wrapped call (mutex lock, condition wait, join, sem_wait). */
+int tl_blocked_threads(void);
+/* Wait until at least n threads are in real condition waits; false after timeout_s. */
+bool tl_await_cond_waiters(int n, double timeout_s);
+
+/* ---- Time and resources ------------------------------------------------------------------ */
+
+/* Monotonic seconds. */
+double tl_now(void);
+/* Sleep for ms milliseconds (the support code's own sleep, always allowed). */
+void tl_sleep_ms(double ms);
+
+/* CPU seconds used by the whole process and its voluntary context switches: busy-waiting
+ * shows as CPU time while threads should be blocked, polling as many wakeups. */
+struct tl_usage {
+    double wall_s;
+    double cpu_s;
+    long wakeups;
+};
+struct tl_usage tl_usage_now(void);
+/* The usage accumulated since start. */
+struct tl_usage tl_usage_since(struct tl_usage start);
+
+/* Create a thread or fail the test with a clear message. */
+void tl_spawn(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+#endif
