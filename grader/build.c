@@ -5,6 +5,7 @@
 #include "stage.h"
 
 #define CFLAGS "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Iinclude"
+#define CFLAGS_KIT "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Wall -Wextra -Werror"
 #define WRAP                                                                                       \
     "-Wl,--wrap=pthread_mutex_lock,--wrap=pthread_mutex_unlock,--wrap=pthread_cond_wait,"          \
     "--wrap=pthread_cond_timedwait,--wrap=pthread_cond_signal,--wrap=pthread_join,"                \
@@ -57,32 +58,51 @@ static char *compile_stub(const struct lab *lab, const char *bd, char **warnings
     return problem;
 }
 
-/* The kit's part, as one Makefile so that make links the three binaries in parallel. */
-static char *makefile(const struct lab *lab)
+/* The kit's objects (tests, scenarios, support), compiled once per build root and kept: they
+ * come from the kit's own sources only, so a submission never changes them, and `make check`
+ * after editing the stub recompiles only the stub. */
+static char *kit_makefile(const struct grader *g, const struct lab *lab)
 {
     return xasprintf(
-        "CFLAGS = " CFLAGS " -Wall -Wextra -Werror -Itests -Isupport\n"
-        "WRAP = " WRAP "\n"
-        "SUPPORT = support/tl_env.c support/tl_wrap.c support/tl_report.c\n"
-        "SCENARIOS = $(filter-out tests/test_%%,$(wildcard tests/*.c))\n"
-        "all: tests driver driver_tsan\n"
-        "tests: stub.o $(wildcard tests/*.c) $(SUPPORT) support/tl_criterion.c\n"
-        "\t$(CC) $(CFLAGS) -O2 $^ -lcriterion $(WRAP) -o $@\n"
-        "driver: stub.o $(SCENARIOS) $(SUPPORT) support/tl_driver.c\n"
-        "\t$(CC) $(CFLAGS) -O2 $^ $(WRAP) -o $@\n"
-        "stub_tsan.o: %s\n"
-        "\t$(CC) " CFLAGS " -O1 -fsanitize=thread -c $< -o $@\n"
-        "driver_tsan: stub_tsan.o $(SCENARIOS) $(SUPPORT) support/tl_driver.c\n"
-        "\t$(CC) $(CFLAGS) -O1 -fsanitize=thread $^ $(WRAP) -o $@\n",
-        lab->stub);
+        "KIT = %s\nLAB = %s\n"
+        "CFLAGS = " CFLAGS_KIT " -I$(KIT)/include -I$(LAB)/tests -I$(KIT)/grader/support -MMD -MP\n"
+        "TESTS = $(notdir $(wildcard $(LAB)/tests/*.c))\n"
+        "SCENARIOS = $(filter-out test_%%,$(TESTS))\n"
+        "SUPPORT = tl_env.o tl_wrap.o tl_report.o\n"
+        "vpath %%.c $(LAB)/tests $(KIT)/grader/support\n"
+        "all: $(addprefix plain/,$(TESTS:.c=.o) $(SUPPORT) tl_criterion.o tl_driver.o) "
+        "$(addprefix tsan/,$(SCENARIOS:.c=.o) $(SUPPORT) tl_driver.o)\n"
+        "plain/%%.o: %%.c\n\t@mkdir -p plain\n\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n"
+        "tsan/%%.o: %%.c\n\t@mkdir -p tsan\n\t$(CC) $(CFLAGS) -O1 -fsanitize=thread -c $< -o $@\n"
+        "-include $(wildcard plain/*.d tsan/*.d)\n",
+        g->kit, lab->dir);
 }
 
-static char *link_binaries(const struct lab *lab, const char *bd)
+/* The binaries: the stub's objects linked with the kit's. */
+static char *link_makefile(const struct lab *lab, const char *kitobj)
 {
-    char *mk = makefile(lab);
-    char *path = xasprintf("%s/Makefile", bd);
-    write_file(path, mk);
-    free(mk);
+    return xasprintf(
+        "K = %s\n"
+        "SUPPORT = $(K)/plain/tl_env.o $(K)/plain/tl_wrap.o $(K)/plain/tl_report.o\n"
+        "TESTS = $(filter-out $(SUPPORT) $(K)/plain/tl_%%,$(wildcard $(K)/plain/*.o))\n"
+        "SCENARIOS = $(filter-out $(K)/plain/test_%%,$(TESTS))\n"
+        "TSAN = $(wildcard $(K)/tsan/*.o)\n"
+        "WRAP = " WRAP "\n"
+        "all: labtests driver driver_tsan\n"
+        "labtests: stub.o\n\t$(CC) -pthread $< $(TESTS) $(SUPPORT) $(K)/plain/tl_criterion.o "
+        "-lcriterion $(WRAP) -o $@\n"
+        "driver: stub.o\n\t$(CC) -pthread $< $(SCENARIOS) $(SUPPORT) $(K)/plain/tl_driver.o "
+        "$(WRAP) -o $@\n"
+        "stub_tsan.o: %s\n\t$(CC) " CFLAGS " -O1 -fsanitize=thread -c $< -o $@\n"
+        "driver_tsan: stub_tsan.o\n\t$(CC) -pthread -fsanitize=thread $< $(TSAN) $(WRAP) -o $@\n",
+        kitobj, lab->stub);
+}
+
+static char *run_make(const char *dir, char *makefile_text, const char *what)
+{
+    char *path = xasprintf("%s/Makefile", dir);
+    write_file(path, makefile_text);
+    free(makefile_text);
     free(path);
     struct strv argv = {0};
     strv_add(&argv, "make");
@@ -90,14 +110,13 @@ static char *link_binaries(const struct lab *lab, const char *bd)
     strv_add(&argv, "-j2");
     struct sb_result res;
     char *problem = NULL;
-    if (!run_tool(&argv, bd, BUILD_SECONDS, &res)) {
+    if (!run_tool(&argv, dir, BUILD_SECONDS, &res)) {
         char *shown = first_lines(res.out ? res.out : "", SHOWN_LINES);
         const char *hint = strstr(shown, "undefined reference")
                                ? "Every function declared in the lab's header must stay defined "
                                  "in your file, with the same name.\n"
                                : "";
-        problem = xasprintf("the lab's tests do not build with %s/%s:\n%s%s", lab->dirname,
-                            lab->stub, shown, hint);
+        problem = xasprintf("%s:\n%s%s", what, shown, hint);
         free(shown);
     }
     sb_result_free(&res);
@@ -105,12 +124,28 @@ static char *link_binaries(const struct lab *lab, const char *bd)
     return problem;
 }
 
-char *build_lab(const struct lab *lab, const char *bd, char **warnings)
+char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, char **warnings)
 {
-    char *problem = compile_stub(lab, bd, warnings);
+    char *kitobj = xasprintf("%s/kit-%s", g->build_root, lab->id);
+    char *problem = NULL;
+    mkdir_p(kitobj);
+    sb_own(kitobj);
+    char *kit_problem = run_make(kitobj, kit_makefile(g, lab), "the kit's tests do not build");
+    if (kit_problem) {
+        /* not the student's fault: say so plainly */
+        problem = xasprintf("%s(this is a problem with the kit, not with your file)", kit_problem);
+        free(kit_problem);
+        *warnings = xstrdup("");
+    }
+    if (!problem)
+        problem = compile_stub(lab, bd, warnings);
     if (!problem)
         problem = policy_gate(lab, bd);
-    if (!problem)
-        problem = link_binaries(lab, bd);
+    if (!problem) {
+        char *what = xasprintf("the lab's tests do not link with %s/%s", lab->dirname, lab->stub);
+        problem = run_make(bd, link_makefile(lab, kitobj), what);
+        free(what);
+    }
+    free(kitobj);
     return problem;
 }

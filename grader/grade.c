@@ -64,7 +64,7 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
     char *problem = stage_lab(g, lab, r->build_dir);
     r->warnings = NULL;
     if (!problem)
-        problem = build_lab(lab, r->build_dir, &r->warnings);
+        problem = build_lab(g, lab, r->build_dir, &r->warnings);
     if (!r->warnings)
         r->warnings = xstrdup("");
     r->graded = !problem;

@@ -89,8 +89,9 @@ static char *parse_check(struct lab *lab, int kind, char *rest)
 
 static char *parse_line(struct lab *lab, char *line)
 {
-    char *hash = strchr(line, '#');
-    if (hash && !strchr(line, '|'))
+    /* '#' starts a comment, except inside a check's texts (after its first '|') */
+    char *hash = strchr(line, '#'), *bar = strchr(line, '|');
+    if (hash && (!bar || hash < bar))
         *hash = '\0';
     line = trim(line);
     if (!*line)

@@ -58,8 +58,8 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
             lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
         score += r->score;
         max += lab_max;
-        fprintf(out, "\n%s%s%s  %s%*d/%d  (%.1f s)\n", st->bold, r->lab->id, st->off,
-                r->lab->title, (int)(44 - strlen(r->lab->title)), r->score, lab_max, r->seconds);
+        fprintf(out, "\n%s%s: %d/%d%s  %s  (%.1f s)\n", st->bold, r->lab->id, r->score, lab_max,
+                st->off, r->lab->title, r->seconds);
         if (!r->graded) {
             indented(out, r->problem, "  ");
             continue;
@@ -89,26 +89,66 @@ static json_t *check_json(const struct check_result *c)
                      c->raw, "seconds", c->seconds);
 }
 
+json_t *lab_result_json(const struct lab_result *r)
+{
+    json_t *checks = json_array();
+    int lab_max = 0;
+    for (int k = 0; k < r->nchecks; k++) {
+        json_array_append_new(checks, check_json(&r->checks[k]));
+        lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
+    }
+    return json_pack("{s:s, s:s, s:i, s:i, s:b, s:s, s:s, s:s, s:f, s:o}", "id", r->lab->id,
+                     "title", r->lab->title, "score", r->score, "max_score", lab_max, "graded",
+                     r->graded, "problem", r->problem, "warnings", r->warnings, "build_dir",
+                     r->build_dir, "seconds", r->seconds, "checks", checks);
+}
+
+static char *get_string(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return xstrdup(v ? v : "");
+}
+
+int lab_result_from_json(json_t *j, const struct lab *lab, struct lab_result *r)
+{
+    json_t *checks = json_object_get(j, "checks");
+    if (!json_is_array(checks) || (int)json_array_size(checks) != lab->nchecks)
+        return -1;
+    memset(r, 0, sizeof *r);
+    r->lab = lab;
+    r->score = (int)json_integer_value(json_object_get(j, "score"));
+    r->graded = json_is_true(json_object_get(j, "graded"));
+    r->problem = get_string(j, "problem");
+    r->warnings = get_string(j, "warnings");
+    r->build_dir = get_string(j, "build_dir");
+    r->seconds = json_real_value(json_object_get(j, "seconds"));
+    r->nchecks = lab->nchecks;
+    r->checks = xcalloc((size_t)lab->nchecks, sizeof *r->checks);
+    for (int k = 0; k < lab->nchecks; k++) {
+        json_t *c = json_array_get(checks, (size_t)k);
+        struct check_result *cr = &r->checks[k];
+        cr->check = &lab->checks[k];
+        cr->passed = json_is_true(json_object_get(c, "passed"));
+        cr->skipped = json_is_true(json_object_get(c, "skipped"));
+        cr->points = (int)json_integer_value(json_object_get(c, "points"));
+        cr->verdict = get_string(c, "verdict");
+        cr->message = get_string(c, "message");
+        cr->details = get_string(c, "details");
+        cr->raw = get_string(c, "raw");
+        cr->seconds = json_real_value(json_object_get(c, "seconds"));
+    }
+    return 0;
+}
+
 void output_json(FILE *out, const struct run_summary *s)
 {
     json_t *labs = json_array();
     int score = 0, max = 0;
     for (int i = 0; i < s->nlabs; i++) {
-        const struct lab_result *r = &s->labs[i];
-        json_t *checks = json_array();
-        int lab_max = 0;
-        for (int k = 0; k < r->nchecks; k++) {
-            json_array_append_new(checks, check_json(&r->checks[k]));
-            lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
-        }
-        score += r->score;
-        max += lab_max;
-        json_array_append_new(
-            labs, json_pack("{s:s, s:s, s:i, s:i, s:b, s:s, s:s, s:s, s:f, s:o}", "id",
-                            r->lab->id, "title", r->lab->title, "score", r->score, "max_score",
-                            lab_max, "graded", r->graded, "problem", r->problem, "warnings",
-                            r->warnings, "build_dir", r->build_dir, "seconds", r->seconds,
-                            "checks", checks));
+        json_t *lab = lab_result_json(&s->labs[i]);
+        score += s->labs[i].score;
+        max += (int)json_integer_value(json_object_get(lab, "max_score"));
+        json_array_append_new(labs, lab);
     }
     json_t *doc = json_pack("{s:i, s:i, s:I, s:s, s:o}", "score", score, "max_score", max, "seed",
                             (json_int_t)s->g->seed, "submission", s->g->submission, "labs", labs);

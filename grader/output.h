@@ -2,6 +2,7 @@
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "grade.h"
@@ -19,6 +20,10 @@ void output_text(FILE *out, const struct run_summary *s, bool color);
  *   "checks": [{"name", "kind", "passed", "skipped", "points", "max_points", "verdict",
  *               "message", "details", "revisit", "raw", "seconds"}]}]} */
 void output_json(FILE *out, const struct run_summary *s);
+/* One lab's result as JSON, and back (for results graded in a worker process). */
+json_t *lab_result_json(const struct lab_result *r);
+int lab_result_from_json(json_t *j, const struct lab *lab, struct lab_result *r);
+
 /* The lab's grading table in Markdown, as its README shows it. */
 void output_table(FILE *out, const struct lab *lab);
 

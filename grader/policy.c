@@ -200,7 +200,7 @@ char *policy_gate(const struct lab *lab, const char *bd)
 
 struct func {
     char name[128];
-    struct strv calls; /* external symbols and local functions it calls or references */
+    struct strv calls; /* symbols it calls or whose address it takes: external and local */
     bool atomic;       /* has a lock-prefixed or xchg instruction */
 };
 
@@ -213,7 +213,8 @@ static int parse_functions(const char *bd, struct func **out)
     regex_t header, reloc, call;
     regcomp(&header, "^[0-9a-f]+ <([A-Za-z_][A-Za-z0-9_.]*)>:", REG_EXTENDED);
     regcomp(&reloc, "R_X86_64_[A-Z0-9_]+[ \t]+([A-Za-z_][A-Za-z0-9_.]*)", REG_EXTENDED);
-    regcomp(&call, "(call|jmp)[a-z]*[ \t]+[0-9a-f]+ <([A-Za-z_][A-Za-z0-9_]*)", REG_EXTENDED);
+    /* direct calls and jumps, and addresses taken (a thread's start function): "# 20 <worker>" */
+    regcomp(&call, "(call|jmp|#)[a-z]*[ \t]+[0-9a-f]+ <([A-Za-z_][A-Za-z0-9_]*)", REG_EXTENDED);
     char *save = NULL;
     for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
          line = strtok_r(NULL, "\n", &save)) {
@@ -230,8 +231,8 @@ static int parse_functions(const char *bd, struct func **out)
             continue;
         struct func *f = &(*out)[n - 1];
         char sym[256];
-        if (regexec(&reloc, line, 2, m, 0) == 0 || regexec(&call, line, 3, m, 0) == 0) {
-            int g = m[2].rm_so >= 0 ? 2 : 1;
+        int g = regexec(&reloc, line, 2, m, 0) == 0 ? 1 : regexec(&call, line, 3, m, 0) == 0 ? 2 : 0;
+        if (g) {
             snprintf(sym, sizeof sym, "%.*s", (int)(m[g].rm_eo - m[g].rm_so), line + m[g].rm_so);
             if (!strv_has(&f->calls, sym))
                 strv_add(&f->calls, sym);

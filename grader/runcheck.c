@@ -193,7 +193,8 @@ static bool detector_findings(const struct check *c, const struct lab *lab, cons
         char *xml = xasprintf("%s/valgrind.xml", rundir);
         free(r->raw);
         r->raw = xml;
-        if (fd_parse_valgrind_xml(xml, lab->stub, &l) < 0) {
+        /* A run killed mid-way leaves cut-off XML; the reports before the cut still explain. */
+        if (fd_parse_valgrind_xml(xml, lab->stub, &l) < 0 && l.len == 0) {
             fd_list_free(&l);
             set_result(r, false, "no report",
                        xasprintf("Valgrind did not write a complete report (%s).", xml), NULL);
@@ -212,7 +213,7 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     (void)g;
     switch (c->kind) {
     case CK_TEST:
-        strv_addf(argv, "%s/tests", bd);
+        strv_addf(argv, "%s/labtests", bd);
         strv_addf(argv, "--filter=%s/%s", lab->id, c->name);
         strv_add(argv, "-j1");
         strv_add(argv, "--ascii");
@@ -246,6 +247,17 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     }
 }
 
+/* "/kit/labs/05-queue/tests/test_queue.c:88: bq_get returned..." reads better as
+ * "bq_get returned... (checked at 05-queue/tests/test_queue.c:88)". */
+static char *test_message(const char *fail, const struct lab *lab)
+{
+    const char *sep = strstr(fail, ": ");
+    const char *tests = strstr(fail, "/tests/");
+    if (!sep || !tests || tests > sep)
+        return xstrdup(fail);
+    return xasprintf("%s (checked at %s%.*s)", sep + 2, lab->dirname, (int)(sep - tests), tests);
+}
+
 static void judge_run(const struct lab *lab, const char *bd, const struct check *c,
                       const struct sb_result *res, const struct sb_limits *lim,
                       struct events *ev, struct check_result *r)
@@ -275,7 +287,7 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
                    xasprintf("crashed with %s (%s) in %s.", sig, signal_words(sig), at), NULL);
         free(at);
     } else if (ev->fail) {
-        set_result(r, false, "failed", xstrdup(ev->fail), NULL);
+        set_result(r, false, "failed", test_message(ev->fail, lab), NULL);
     } else if (!ev->passed) {
         set_result(r, false, "ended early",
                    ev->begun ? xasprintf("the run ended before the check finished (%s).",

@@ -24,13 +24,13 @@
 
 /* wall_s and out_bytes must be above 0; mem_mb, nproc and file_mb at 0 mean "no limit". */
 struct sb_limits {
-    double wall_s;      /* wall-clock timeout in seconds */
-    double cpu_s;       /* CPU seconds for the process (RLIMIT_CPU), 0 = wall_s * 2 */
-    long mem_mb;        /* resident memory of the whole tree, in MiB */
-    bool limit_as;      /* also set RLIMIT_AS to mem_mb * 4 (not for TSan or Valgrind) */
-    int nproc;          /* processes plus threads the command may add */
-    size_t out_bytes;   /* stdout+stderr kept; more than this ends the run as SB_OUTPUT */
-    long file_mb;       /* largest file the command may write (RLIMIT_FSIZE) */
+    double wall_s;    /* wall-clock timeout in seconds */
+    double cpu_s;     /* CPU seconds for the process (RLIMIT_CPU), 0 = wall_s * 2 */
+    long mem_mb;      /* resident memory of the whole tree, in MiB */
+    bool limit_as;    /* also set RLIMIT_AS to mem_mb * 4 (not for TSan or Valgrind) */
+    int nproc;        /* processes plus threads the command may add */
+    size_t out_bytes; /* stdout+stderr kept; more than this ends the run as SB_OUTPUT */
+    long file_mb;     /* largest file the command may write (RLIMIT_FSIZE) */
 };
 
 enum sb_end {
@@ -48,8 +48,8 @@ struct sb_result {
     enum sb_end end;
     int status;
     double wall_s;
-    double cpu_s;     /* user+system CPU of the reaped tree */
-    char *out;        /* captured stdout+stderr, NUL-terminated, at most out_bytes */
+    double cpu_s; /* user+system CPU of the reaped tree */
+    char *out;    /* captured stdout+stderr, NUL-terminated, at most out_bytes */
     size_t out_len;
 };
 
@@ -89,8 +89,8 @@ void sb_result_free(struct sb_result *res);
 
 struct sb__proc {
     pid_t pid, ppid;
-    char state;               /* 'R', 'S', 'Z'... from /proc/PID/stat */
-    long threads;             /* tasks, which RLIMIT_NPROC counts */
+    char state;   /* 'R', 'S', 'Z'... from /proc/PID/stat */
+    long threads; /* tasks, which RLIMIT_NPROC counts */
     long rss_kb;
     unsigned long long start; /* with pid, names one process even after the pid is reused */
     bool member;              /* part of the run's tree */
@@ -108,8 +108,10 @@ struct sb__tree {
     size_t n_old;
     struct sb__proc *ps; /* the last scan of /proc */
     size_t n, cap;
+    bool walk; /* the kernel has /proc/PID/task/TID/children */
 };
 
+int sb__read_stat(pid_t pid, struct sb__proc *p);
 int sb__tree_init(struct sb__tree *t);
 void sb__tree_destroy(struct sb__tree *t);
 int sb__tree_scan(struct sb__tree *t);
@@ -137,6 +139,7 @@ struct sb__spawn {
     int max_fd; /* for closing fds where close_range is missing */
 };
 
+rlim_t sb__cpu_limit(const struct sb_limits *lim);
 char **sb__paths(const char *file, char *const envp[]);
 void sb__paths_free(char **paths);
 _Noreturn void sb__child(const struct sb__spawn *sp);

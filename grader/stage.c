@@ -23,6 +23,8 @@ char *stage_lab(const struct grader *g, const struct lab *lab, const char *bd)
     char *stub_to = xasprintf("%s/%s", bd, lab->stub);
     char *problem = NULL;
     struct stat st;
+    /* the tests and support are copied for the student to read beside the raw reports; the
+     * binaries are built from the kit's own copies (build.c) */
     int err = mkdir_p(include) ?: mkdir_p(tests) ?: mkdir_p(support);
     if (!err)
         err = copy_files(from_include, include, headers) ?: copy_files(from_tests, tests, sources)

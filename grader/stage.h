@@ -14,7 +14,8 @@ char *stage_lab(const struct grader *g, const struct lab *lab, const char *build
 
 /* build.c: compile the stub and link the binaries. Returns NULL or a problem for the student;
  * *warnings gets the stub's compiler warnings (or ""). */
-char *build_lab(const struct lab *lab, const char *build_dir, char **warnings);
+char *build_lab(const struct grader *g, const struct lab *lab, const char *build_dir,
+                char **warnings);
 
 /* policy.c: the rules every stub obeys (gate) and a lab's policy checks. NULL when they hold,
  * else a message that names the student's file and line. */
