@@ -5,7 +5,7 @@
 #include "output.h"
 
 struct style {
-    const char *pass, *fail, *skip, *bold, *dim, *off;
+    const char *pass, *fail, *bold, *dim, *off;
 };
 
 static void indented(FILE *out, const char *text, const char *prefix)
@@ -21,14 +21,14 @@ static void indented(FILE *out, const char *text, const char *prefix)
 
 static void check_line(FILE *out, const struct check_result *c, const struct style *st)
 {
-    const char *mark = c->skipped ? "SKIP" : c->passed ? "PASS" : "FAIL";
-    const char *colour = c->skipped ? st->skip : c->passed ? st->pass : st->fail;
+    const char *mark = c->passed ? "PASS" : "FAIL";
+    const char *colour = c->passed ? st->pass : st->fail;
     fprintf(out, "  %s%s%s  %-28s %3d/%-3d", colour, mark, st->off, c->check->id, c->points,
             c->check->points);
     if (!c->passed && !c->skipped)
         fprintf(out, "  %s", c->verdict);
     fprintf(out, "\n");
-    if (c->passed || c->skipped) {
+    if (c->passed) {
         if (c->details && *c->details)
             indented(out, c->details, "        ");
         return;
@@ -43,12 +43,11 @@ static void check_line(FILE *out, const struct check_result *c, const struct sty
 
 void output_text(FILE *out, const struct run_summary *s, bool color)
 {
-    static const struct style plain = {"", "", "", "", "", ""};
-    static const struct style ansi = {"\033[32m", "\033[31m", "\033[33m", "\033[1m", "\033[2m",
-                                      "\033[0m"};
+    static const struct style plain = {"", "", "", "", ""};
+    static const struct style ansi = {"\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"};
     const struct style *st = color ? &ansi : &plain;
     int score = 0, max = 0;
-    bool any_failed = false;
+    struct sbuf failing = {0};
     fprintf(out, "threadlab: grading %s (seed %llu)\n", s->g->submission,
             (unsigned long long)s->g->seed);
     for (int i = 0; i < s->nlabs; i++) {
@@ -68,15 +67,25 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
             fprintf(out, "  Compiler warnings on your file (worth fixing):\n");
             indented(out, r->warnings, "  ");
         }
+        int skipped = 0;
         for (int k = 0; k < r->nchecks; k++) {
+            if (r->checks[k].skipped) {
+                skipped++;
+                continue;
+            }
             check_line(out, &r->checks[k], st);
-            any_failed |= !r->checks[k].passed && !r->checks[k].skipped;
+            if (!r->checks[k].passed && (!failing.s || !strstr(failing.s, r->lab->id)))
+                sbuf_addf(&failing, "%s%s", failing.s ? "," : "", r->lab->id);
         }
+        if (skipped)
+            fprintf(out, "  %s(%d more checks not run here: make grade LAB=%s runs them all)%s\n",
+                    st->dim, skipped, r->lab->id, st->off);
     }
     fprintf(out, "\n%sScore: %d/%d%s\n", st->bold, score, max, st->off);
-    if (any_failed)
-        fprintf(out, "Replay this run's schedule noise: make grade LAB=<lab> SEED=%llu\n",
-                (unsigned long long)s->g->seed);
+    if (failing.s)
+        fprintf(out, "Replay this run's schedule noise: make %s LAB=%s SEED=%llu\n",
+                s->g->quick ? "check" : "grade", failing.s, (unsigned long long)s->g->seed);
+    sbuf_free(&failing);
 }
 
 static json_t *check_json(const struct check_result *c)

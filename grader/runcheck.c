@@ -346,7 +346,8 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd,
         .file_mb = 256,
     };
     struct sb_result res = {0};
-    sb_run(strv_argv(&argv), strv_argv(&env), rundir, &lim, &res);
+    if (sb_run(strv_argv(&argv), strv_argv(&env), rundir, &lim, &res) != 0)
+        res.end = SB_NOSTART;
     r->seconds = res.wall_s;
     char *output = xasprintf("%s/output.txt", rundir);
     write_file(output, res.out ? res.out : "");

@@ -70,6 +70,8 @@ int sb_own(const char *dir);
  * (NULL-terminated "K=V" strings), stdin from /dev/null. Fills res; returns 0, or an errno value
  * when the grader itself failed (then res->end is SB_NOSTART). Never leaves a process behind.
  *
+ * cwd NULL: the grader's. sb_init is called first if it was not. res->out is always set (maybe
+ * to ""), except when EINVAL, ENOMEM or sb_init's error is returned (then it is NULL).
  * PATH is taken from envp, else from the grader's environment. A command that cannot be executed
  * (not found, no permission, cwd missing) returns 0 with SB_NOSTART and its errno in status.
  * Run one command at a time per grader process: processes orphaned during a run are recognised
@@ -77,7 +79,8 @@ int sb_own(const char *dir);
 int sb_run(char *const argv[], char *const envp[], const char *cwd, const struct sb_limits *lim,
            struct sb_result *res);
 
-/* Words for a verdict: "timed out after 10 s", "killed by SIGSEGV (invalid memory access)". */
+/* Words for a verdict: "timed out after 10.0 s (wall clock)", "crashed with SIGSEGV (invalid
+ * memory access)", "stopped: printed more than 1 MiB", "exited with status 3". */
 const char *sb_describe(const struct sb_result *res, const struct sb_limits *lim, char *buf,
                         size_t len);
 
