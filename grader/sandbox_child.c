@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -122,6 +123,16 @@ static void reset_signals(void)
     sigemptyset(&dfl.sa_mask);
     for (int sig = 1; sig < NSIG; sig++)
         sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP and glibc's own */
+    /* glibc refuses to touch its own two real-time signals (32 and 33), yet a parent may have
+     * left them ignored, and ignored signals survive exec: reset them with the system call. */
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        unsigned long mask;
+    } kernel_dfl = {SIG_DFL, 0, NULL, 0};
+    for (int sig = 32; sig <= 33; sig++)
+        syscall(SYS_rt_sigaction, sig, &kernel_dfl, NULL, sizeof kernel_dfl.mask);
 }
 
 _Noreturn void sb__child(const struct sb__spawn *sp)

@@ -25,7 +25,6 @@
 int __real_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
 int __real_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t);
 int __real_pthread_cond_signal(pthread_cond_t *c);
-int __real_pthread_cond_broadcast(pthread_cond_t *c);
 int __real_pthread_join(pthread_t t, void **ret);
 int __real_sem_wait(sem_t *s);
 
@@ -186,7 +185,7 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
 int __wrap_pthread_cond_signal(pthread_cond_t *c)
 {
     if (chance(TL_NOISE_SPURIOUS, 4))
-        return __real_pthread_cond_broadcast(c);
+        return pthread_cond_broadcast(c); /* not wrapped: the real one */
     return __real_pthread_cond_signal(c);
 }
 
