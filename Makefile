@@ -18,7 +18,7 @@ UNIT_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/unit/%,$(wildcard grader/test
 GRADE_ARGS := $(if $(SUBMISSION),--submission=$(SUBMISSION)) $(if $(LAB),--lab=$(LAB)) \
 	$(if $(SEED),--seed=$(SEED)) $(if $(CHECK),--check=$(CHECK)) --format=$(FORMAT)
 
-.PHONY: all grade check test setup clean format
+.PHONY: all grade check test setup clean format tables
 all: $(BUILD)/grader
 
 # Installs what is missing (root or passwordless sudo), else prints the one command to run.
@@ -47,6 +47,10 @@ check: $(BUILD)/grader
 
 test: $(BUILD)/grader $(BUILD)/selftest $(UNIT_TESTS)
 	@$(BUILD)/selftest --kit=. $(addprefix --unit=,$(UNIT_TESTS))
+
+# Rewrite the handouts' grading tables from lab.conf (make test checks they match).
+tables: $(BUILD)/grader
+	@sh grader/update-tables.sh $(BUILD)/grader
 
 clean:
 	rm -rf $(BUILD)

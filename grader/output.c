@@ -36,7 +36,9 @@ static void check_line(FILE *out, const struct check_result *c, const struct sty
     indented(out, c->message, "        ");
     if (c->details && *c->details)
         indented(out, c->details, "        ");
-    fprintf(out, "        %sRevisit: %s%s\n", st->bold, c->check->revisit, st->off);
+    /* a detector's explanation names its own concept; then the handout is where to read on */
+    fprintf(out, "        %s%s %s%s\n", st->bold, strstr(c->message, "Revisit:") ? "See:" : "Revisit:",
+            c->check->revisit, st->off);
     if (c->raw && *c->raw)
         fprintf(out, "        %sRaw report: %s%s\n", st->dim, c->raw, st->off);
 }

@@ -237,7 +237,9 @@ static int parse_functions(const char *bd, struct func **out)
             if (!strv_has(&f->calls, sym))
                 strv_add(&f->calls, sym);
         }
-        if (strstr(line, "\tlock ") || strstr(line, "\txchg") || strstr(line, "__atomic_"))
+        /* xchg with a memory operand is atomic; "xchg %ax,%ax" is only alignment padding */
+        if (strstr(line, "\tlock ") || (strstr(line, "\txchg") && strchr(line, '(')) ||
+            strstr(line, "__atomic_"))
             f->atomic = true;
     }
     regfree(&header), regfree(&reloc), regfree(&call);
