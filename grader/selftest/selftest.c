@@ -7,7 +7,9 @@
  *   - the reference solutions score full marks, RUNS times in a row (flakiness is a bug);
  *   - every correct variant (grader/selftest/NN-name/variants/) scores full marks;
  *   - every mutant (grader/selftest/NN-name/mutants/) builds and fails each check its CAUGHT-BY
- *     line names.
+ *     line names;
+ *   - every cheat (grader/selftest/NN-name/cheats/), a submission that tries to fool the grader
+ *     rather than solve the lab, scores 0.
  * Two grader processes run at a time. It ends with "N passed, N failed".
  */
 #include <dirent.h>
@@ -23,7 +25,7 @@
 #include "../labconf.h"
 #include "../util.h"
 
-enum job_kind { JOB_UNIT, JOB_STUBS, JOB_SOLUTIONS, JOB_VARIANT, JOB_MUTANT };
+enum job_kind { JOB_UNIT, JOB_STUBS, JOB_SOLUTIONS, JOB_VARIANT, JOB_MUTANT, JOB_CHEAT };
 
 struct job {
     enum job_kind kind;
@@ -155,6 +157,18 @@ static void finish(struct job *j, int status)
         bool graded = json_is_true(json_object_get(lab, "graded"));
         const char *id = json_string_value(json_object_get(lab, "id"));
         switch (j->kind) {
+        case JOB_CHEAT:
+            if (score != 0) {
+                ok = false;
+                sbuf_addf(&why, "       the cheat scored %ld/%ld (seed %lld)\n", score, max, seed);
+            }
+            /* a cheat that does not compile proves nothing */
+            if (strstr(json_string_value(json_object_get(lab, "problem")), "does not compile")) {
+                ok = false;
+                sbuf_addf(&why, "       the cheat does not compile: %s\n",
+                          json_string_value(json_object_get(lab, "problem")));
+            }
+            break;
         case JOB_STUBS:
             if (!graded || score != 0) {
                 ok = false;
@@ -254,10 +268,11 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
             continue;
         char *file = xasprintf("%s/%s", dir, e->d_name);
         char *name = strndup(e->d_name, strlen(e->d_name) - 2);
-        bool mutant = strcmp(what, "mutants") == 0;
-        struct job *j = new_job(mutant ? JOB_MUTANT : JOB_VARIANT, lab,
-                                xasprintf("%s %s %s %s", lab->id, mutant ? "mutant" : "variant",
-                                          name, mutant ? "is caught" : "scores full marks"));
+        bool mutant = strcmp(what, "mutants") == 0, cheat = strcmp(what, "cheats") == 0;
+        struct job *j =
+            new_job(mutant ? JOB_MUTANT : cheat ? JOB_CHEAT : JOB_VARIANT, lab,
+                    xasprintf("%s %s %s %s", lab->id, mutant ? "mutant" : cheat ? "cheat" : "variant",
+                              name, mutant ? "is caught" : cheat ? "scores 0" : "scores full marks"));
         char *sub = submission_of(lab, file, name);
         char *build = xasprintf("%s/build/%s-%s", work, lab->id, name);
         grader_job(j, sub, build);
@@ -336,7 +351,7 @@ int main(int argc, char **argv)
     }
     kit = real_path(kit);
     grader_bin = xasprintf("%s/build/grader", kit);
-    work = xasprintf("%s/build/selftest", kit);
+    work = xasprintf("%s/build/selftest-runs", kit);
     rm_rf(work);
     mkdir_p(work);
     double t0 = now();
@@ -378,6 +393,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < nlabs; i++) {
         n = add_corpus(&jobs, n, labs[i], "variants");
         n = add_corpus(&jobs, n, labs[i], "mutants");
+        n = add_corpus(&jobs, n, labs[i], "cheats");
     }
 
     int next = 0, running = 0;

@@ -1,0 +1,323 @@
+/* scenarios.c - the queue lab's concurrency scenarios, shared by the tests and the driver. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tl_test.h"
+#include "scenarios.h"
+
+/* ---- Call harness ------------------------------------------------------------------------ */
+
+static pthread_mutex_t harness_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *bqt_err_name(int err)
+{
+    static _Thread_local char other[4][24];
+    static _Thread_local int next;
+    switch (err) {
+    case 0:
+        return "0";
+    case EAGAIN:
+        return "EAGAIN";
+    case EINVAL:
+        return "EINVAL";
+    case ENOSYS:
+        return "ENOSYS (not written yet)";
+    case EPIPE:
+        return "EPIPE";
+    case ETIMEDOUT:
+        return "ETIMEDOUT";
+    }
+    char *buf = other[next++ % 4];
+    snprintf(buf, sizeof other[0], "%d", err);
+    return buf;
+}
+
+const char *bqt_op_name(enum bqt_op op)
+{
+    static const char *const names[] = {"bq_put",       "bq_get",       "bq_try_put",
+                                        "bq_timed_put", "bq_timed_get", "bq_join"};
+    return names[op];
+}
+
+static void *call_thread(void *arg)
+{
+    struct bqt_call *c = arg;
+    void *got = BQT_UNTOUCHED;
+    int ret = -1;
+    double start = tl_now();
+    switch (c->op) {
+    case BQT_PUT:
+        ret = bq_put(c->q, c->item);
+        break;
+    case BQT_GET:
+        ret = bq_get(c->q, &got);
+        break;
+    case BQT_TRY_PUT:
+        ret = bq_try_put(c->q, c->item);
+        break;
+    case BQT_TIMED_PUT:
+        ret = bq_timed_put(c->q, c->item, c->timeout_ms);
+        break;
+    case BQT_TIMED_GET:
+        ret = bq_timed_get(c->q, &got, c->timeout_ms);
+        break;
+    case BQT_JOIN:
+        ret = bq_join(c->q);
+        break;
+    }
+    double seconds = tl_now() - start;
+    pthread_mutex_lock(&harness_lock);
+    c->ret = ret;
+    c->got = got;
+    c->seconds = seconds;
+    c->done = true;
+    pthread_mutex_unlock(&harness_lock);
+    return NULL;
+}
+
+void bqt_call_start(struct bqt_call *c, struct bq *q, enum bqt_op op, void *item, long timeout_ms)
+{
+    memset(c, 0, sizeof *c);
+    c->q = q;
+    c->op = op;
+    c->item = item;
+    c->timeout_ms = timeout_ms;
+    c->got = BQT_UNTOUCHED;
+    tl_spawn(&c->thread, call_thread, c);
+}
+
+bool bqt_call_returned(struct bqt_call *c)
+{
+    pthread_mutex_lock(&harness_lock);
+    bool done = c->done;
+    pthread_mutex_unlock(&harness_lock);
+    return done;
+}
+
+double bqt_bound(double seconds)
+{
+    if (tl_under_valgrind())
+        return seconds * 20;
+    if (strcmp(tl_tool(), "tsan") == 0)
+        return seconds * 5;
+    return seconds;
+}
+
+bool bqt_call_finish(struct bqt_call *c, double timeout_s)
+{
+    double deadline = tl_now() + bqt_bound(timeout_s);
+    while (!bqt_call_returned(c)) {
+        if (tl_now() > deadline)
+            return false; /* the thread stays blocked; the test fails and its process ends */
+        tl_sleep_ms(1);
+    }
+    pthread_join(c->thread, NULL);
+    return true;
+}
+
+void bqt_await_blocked(int n)
+{
+    /* A queue that blocks some other way than pthread_cond_wait just costs the full wait. */
+    tl_await_cond_waiters(n, bqt_bound(2));
+    tl_sleep_ms(bqt_bound(20));
+}
+
+/* ---- Stress: several producers and consumers --------------------------------------------- */
+
+#define STRESS_PRODUCERS 3
+#define STRESS_CONSUMERS 3
+#define STRESS_CAPACITY  4
+
+static struct {
+    struct bq *q;
+    long per_producer;
+    unsigned char *seen[STRESS_CONSUMERS]; /* seen[c][v - 1]: how often consumer c got item v */
+    bool stop_auditor;                     /* under harness_lock */
+} stress;
+
+/* Item v = p * per_producer + i + 1: producer p's i-th item (never NULL). */
+static void *stress_producer(void *arg)
+{
+    long p = (long)(intptr_t)arg;
+    for (long i = 0; i < stress.per_producer; i++) {
+        int err = bq_put(stress.q, (void *)(uintptr_t)(p * stress.per_producer + i + 1));
+        TL_CHECK(err == 0,
+                 "bq_put returned %s on an open queue; it must wait for room and return 0",
+                 bqt_err_name(err));
+    }
+    return NULL;
+}
+
+static void *stress_consumer(void *arg)
+{
+    long c = (long)(intptr_t)arg;
+    long total = STRESS_PRODUCERS * stress.per_producer;
+    long last[STRESS_PRODUCERS];
+    for (int p = 0; p < STRESS_PRODUCERS; p++)
+        last[p] = -1;
+    for (;;) {
+        void *item = BQT_UNTOUCHED;
+        int err = bq_get(stress.q, &item);
+        if (err == EPIPE)
+            break;
+        TL_CHECK(err == 0, "bq_get returned %s on an open queue; it must wait for an item",
+                 bqt_err_name(err));
+        uintptr_t v = (uintptr_t)item;
+        TL_CHECK(v >= 1 && v <= (uintptr_t)total,
+                 "bq_get returned 0 and the item %p, which no producer put (taken from an empty "
+                 "queue?)",
+                 item);
+        long p = (long)((v - 1) / (uintptr_t)stress.per_producer);
+        long i = (long)((v - 1) % (uintptr_t)stress.per_producer);
+        TL_CHECK(i > last[p],
+                 "bq_get handed out producer %ld's item %ld after its item %ld: one consumer must "
+                 "see each producer's items in the order they were put (FIFO), each once",
+                 p, i, last[p]);
+        last[p] = i;
+        stress.seen[c][v - 1]++;
+        err = bq_task_done(stress.q);
+        TL_CHECK(err == 0, "bq_task_done returned %s for an item just taken with bq_get",
+                 bqt_err_name(err));
+    }
+    return NULL;
+}
+
+static void *stress_auditor(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&harness_lock);
+        bool stop = stress.stop_auditor;
+        pthread_mutex_unlock(&harness_lock);
+        if (stop)
+            break;
+        size_t n = bq_size(stress.q);
+        TL_CHECK(n <= STRESS_CAPACITY,
+                 "bq_size returned %zu on a queue created with capacity %d: bq_put let in more "
+                 "items than fit",
+                 n, STRESS_CAPACITY);
+        tl_sleep_ms(0.02);
+    }
+    return NULL;
+}
+
+void bqt_scn_stress(void)
+{
+    tl_noise(TL_NOISE_YIELD);
+    stress.per_producer = tl_scaled(20000, 2 * STRESS_CAPACITY + 5);
+    long total = STRESS_PRODUCERS * stress.per_producer;
+    stress.q = bq_create(STRESS_CAPACITY);
+    TL_CHECK(stress.q, "bq_create(%d) returned NULL; it must return a new empty queue",
+             STRESS_CAPACITY);
+    stress.stop_auditor = false;
+    for (int c = 0; c < STRESS_CONSUMERS; c++) {
+        stress.seen[c] = calloc((size_t)total, 1);
+        TL_CHECK(stress.seen[c], "the test ran out of memory");
+    }
+
+    pthread_t producers[STRESS_PRODUCERS], consumers[STRESS_CONSUMERS], auditor;
+    for (long c = 0; c < STRESS_CONSUMERS; c++)
+        tl_spawn(&consumers[c], stress_consumer, (void *)(intptr_t)c);
+    tl_spawn(&auditor, stress_auditor, NULL);
+    for (long p = 0; p < STRESS_PRODUCERS; p++)
+        tl_spawn(&producers[p], stress_producer, (void *)(intptr_t)p);
+    for (int p = 0; p < STRESS_PRODUCERS; p++)
+        pthread_join(producers[p], NULL);
+
+    int err = bq_join(stress.q);
+    TL_CHECK(err == 0, "bq_join returned %s; it must return 0", bqt_err_name(err));
+    size_t left = bq_size(stress.q);
+    TL_CHECK(left == 0,
+             "bq_join returned while bq_size said %zu items were still queued: join must wait "
+             "until bq_task_done was called for every item put",
+             left);
+    err = bq_close(stress.q);
+    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", bqt_err_name(err));
+    for (int c = 0; c < STRESS_CONSUMERS; c++)
+        pthread_join(consumers[c], NULL);
+    pthread_mutex_lock(&harness_lock);
+    stress.stop_auditor = true;
+    pthread_mutex_unlock(&harness_lock);
+    pthread_join(auditor, NULL);
+
+    for (long v = 0; v < total; v++) {
+        int times = 0;
+        for (int c = 0; c < STRESS_CONSUMERS; c++)
+            times += stress.seen[c][v];
+        TL_CHECK(times == 1,
+                 "producer %ld put its item %ld once, but bq_get handed it out %d times (%s)",
+                 v / stress.per_producer, v % stress.per_producer, times,
+                 times == 0 ? "lost" : "duplicated");
+    }
+    for (int c = 0; c < STRESS_CONSUMERS; c++)
+        free(stress.seen[c]);
+    bq_destroy(stress.q);
+}
+
+/* ---- Close wakes every blocked caller ---------------------------------------------------- */
+
+#define CLOSE_WAITERS 4
+
+/* Start CLOSE_WAITERS calls of op on q, wait until they block, close q, and require every one
+ * to return EPIPE promptly. */
+static void close_blocked(struct bq *q, enum bqt_op op, const char *state)
+{
+    static struct bqt_call calls[CLOSE_WAITERS];
+    for (int i = 0; i < CLOSE_WAITERS; i++)
+        bqt_call_start(&calls[i], q, op, (void *)(uintptr_t)(100 + i), 0);
+    bqt_await_blocked(CLOSE_WAITERS);
+    for (int i = 0; i < CLOSE_WAITERS; i++)
+        TL_CHECK(!bqt_call_returned(&calls[i]),
+                 "%s on %s queue returned %s at once; it must block until the queue changes",
+                 bqt_op_name(op), state, bqt_err_name(calls[i].ret));
+    int err = bq_close(q);
+    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", bqt_err_name(err));
+    int woken = 0;
+    for (int i = 0; i < CLOSE_WAITERS; i++)
+        woken += bqt_call_finish(&calls[i], 2);
+    TL_CHECK(woken == CLOSE_WAITERS,
+             "%d threads were blocked in %s on %s queue, but after bq_close only %d of them "
+             "returned within 2 s: close must wake every waiter (broadcast, not signal)",
+             CLOSE_WAITERS, bqt_op_name(op), state, woken);
+    for (int i = 0; i < CLOSE_WAITERS; i++)
+        TL_CHECK(calls[i].ret == EPIPE,
+                 "%s was blocked on %s queue and returned %s after bq_close; it must return "
+                 "EPIPE (%d)",
+                 bqt_op_name(op), state, bqt_err_name(calls[i].ret), EPIPE);
+}
+
+void bqt_scn_close(void)
+{
+    struct bq *q = bq_create(2);
+    TL_CHECK(q, "bq_create(2) returned NULL; it must return a new empty queue");
+    close_blocked(q, BQT_GET, "an empty");
+    TL_CHECK(bq_size(q) == 0,
+             "bq_size returned %zu after getters were woken by bq_close on an "
+             "empty queue; it must stay 0",
+             bq_size(q));
+    bq_destroy(q);
+
+    q = bq_create(1);
+    TL_CHECK(q, "bq_create(1) returned NULL; it must return a new empty queue");
+    int err = bq_put(q, (void *)(uintptr_t)7);
+    TL_CHECK(err == 0, "bq_put on an empty queue returned %s", bqt_err_name(err));
+    close_blocked(q, BQT_PUT, "a full");
+    void *item = NULL;
+    err = bq_get(q, &item);
+    TL_CHECK(err == 0 && (uintptr_t)item == 7,
+             "bq_get on a closed queue that still held an item returned %s and %p; it must "
+             "return 0 and that item (7), since putters woken by close add nothing",
+             bqt_err_name(err), item);
+    err = bq_get(q, &item);
+    TL_CHECK(err == EPIPE, "bq_get on a closed, empty queue returned %s; it must return EPIPE",
+             bqt_err_name(err));
+    bq_destroy(q);
+}
+
+const struct tl_scenario tl_scenarios[] = {
+    {"stress", bqt_scn_stress},
+    {"close", bqt_scn_close},
+    {NULL, NULL},
+};
