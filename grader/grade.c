@@ -1,8 +1,13 @@
 /* grade.c - grade one lab: stage, build, gate, run the selected checks, score. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
+#include "output.h"
 #include "stage.h"
 
 static double now(void)
@@ -55,6 +60,68 @@ static void apply_requirements(const struct lab *lab, struct lab_result *r)
     }
 }
 
+/* Run the checks not yet decided, check_jobs at a time. A worker process per check keeps the
+ * sandbox's one-run-per-process rule; it hands its result back as JSON in a file. */
+static void run_checks(const struct grader *g, const struct lab *lab, struct lab_result *r)
+{
+    int jobs = g->check_jobs > 1 ? g->check_jobs : 1;
+    pid_t *pids = xcalloc((size_t)r->nchecks, sizeof *pids);
+    int next = 0, running = 0;
+    for (;;) {
+        while (next < r->nchecks && r->checks[next].check)
+            next++;
+        if (next < r->nchecks && running < jobs) {
+            const struct check *c = &lab->checks[next];
+            if (jobs == 1) {
+                run_check(g, lab, r->build_dir, c, &r->checks[next]);
+                continue;
+            }
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid == 0) {
+                struct check_result cr = {0};
+                sb_init();
+                run_check(g, lab, r->build_dir, c, &cr);
+                char *path = xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind),
+                                       c->name);
+                _exit(json_dump_file(check_result_json(&cr), path, 0) == 0 ? 0 : 1);
+            }
+            if (pid < 0) {
+                run_check(g, lab, r->build_dir, c, &r->checks[next]);
+                continue;
+            }
+            pids[next] = pid;
+            r->checks[next].check = c; /* taken */
+            running++;
+            continue;
+        }
+        if (running == 0)
+            break;
+        int status;
+        pid_t pid = wait(&status);
+        if (pid < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < r->nchecks; i++) {
+            if (pids[i] != pid || pid <= 0)
+                continue;
+            running--;
+            const struct check *c = &lab->checks[i];
+            char *path = xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind),
+                                   c->name);
+            json_error_t err;
+            json_t *j = json_load_file(path, 0, &err);
+            if (j)
+                check_result_from_json(j, c, &r->checks[i]);
+            else
+                skip(&r->checks[i], c, "grader error",
+                     xasprintf("the grader's worker for this check failed (status %d).", status));
+            json_decref(j);
+            free(path);
+        }
+    }
+    free(pids);
+}
+
 void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result *r)
 {
     double start = now();
@@ -80,9 +147,11 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
         } else if (problem) {
             skip(cr, c, "not built", xstrdup("the lab did not build: see the problem above."));
         } else {
-            run_check(g, lab, r->build_dir, c, cr);
+            cr->check = NULL; /* to run */
         }
     }
+    if (!problem)
+        run_checks(g, lab, r);
     apply_requirements(lab, r);
     r->seconds = now() - start;
 }

@@ -27,6 +27,7 @@ struct grader {
     uint64_t seed;
     bool quick;       /* make check: tests and ThreadSanitizer only */
     struct strv only; /* grade only these check ids ("kind:name"); empty = all */
+    int check_jobs;   /* checks of one lab run at a time, each in its own worker process */
 };
 
 struct check_result {

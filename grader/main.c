@@ -271,6 +271,8 @@ int main(int argc, char **argv)
     struct lab_result *results = xcalloc((size_t)nlabs, sizeof *results);
     if (strcmp(format, "text") == 0 && isatty(STDERR_FILENO))
         fprintf(stderr, "grading %d lab%s...\n", nlabs, nlabs == 1 ? "" : "s");
+    /* make check grades one lab: run its checks two at a time instead */
+    g.check_jobs = g.quick && nlabs == 1 ? 2 : 1;
     grade_all(&g, labs, nlabs, jobs, results);
     struct run_summary s = {&g, results, nlabs};
     if (strcmp(format, "json") == 0)

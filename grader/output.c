@@ -90,7 +90,7 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
     sbuf_free(&failing);
 }
 
-static json_t *check_json(const struct check_result *c)
+json_t *check_result_json(const struct check_result *c)
 {
     return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f}", "name",
                      c->check->name, "id", c->check->id, "kind", check_kind_name(c->check->kind),
@@ -105,7 +105,7 @@ json_t *lab_result_json(const struct lab_result *r)
     json_t *checks = json_array();
     int lab_max = 0;
     for (int k = 0; k < r->nchecks; k++) {
-        json_array_append_new(checks, check_json(&r->checks[k]));
+        json_array_append_new(checks, check_result_json(&r->checks[k]));
         lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
     }
     return json_pack("{s:s, s:s, s:i, s:i, s:b, s:s, s:s, s:s, s:f, s:o}", "id", r->lab->id,
@@ -135,20 +135,22 @@ int lab_result_from_json(json_t *j, const struct lab *lab, struct lab_result *r)
     r->seconds = json_real_value(json_object_get(j, "seconds"));
     r->nchecks = lab->nchecks;
     r->checks = xcalloc((size_t)lab->nchecks, sizeof *r->checks);
-    for (int k = 0; k < lab->nchecks; k++) {
-        json_t *c = json_array_get(checks, (size_t)k);
-        struct check_result *cr = &r->checks[k];
-        cr->check = &lab->checks[k];
-        cr->passed = json_is_true(json_object_get(c, "passed"));
-        cr->skipped = json_is_true(json_object_get(c, "skipped"));
-        cr->points = (int)json_integer_value(json_object_get(c, "points"));
-        cr->verdict = get_string(c, "verdict");
-        cr->message = get_string(c, "message");
-        cr->details = get_string(c, "details");
-        cr->raw = get_string(c, "raw");
-        cr->seconds = json_real_value(json_object_get(c, "seconds"));
-    }
+    for (int k = 0; k < lab->nchecks; k++)
+        check_result_from_json(json_array_get(checks, (size_t)k), &lab->checks[k], &r->checks[k]);
     return 0;
+}
+
+void check_result_from_json(json_t *c, const struct check *check, struct check_result *cr)
+{
+    cr->check = check;
+    cr->passed = json_is_true(json_object_get(c, "passed"));
+    cr->skipped = json_is_true(json_object_get(c, "skipped"));
+    cr->points = (int)json_integer_value(json_object_get(c, "points"));
+    cr->verdict = get_string(c, "verdict");
+    cr->message = get_string(c, "message");
+    cr->details = get_string(c, "details");
+    cr->raw = get_string(c, "raw");
+    cr->seconds = json_real_value(json_object_get(c, "seconds"));
 }
 
 void output_json(FILE *out, const struct run_summary *s)

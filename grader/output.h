@@ -22,6 +22,8 @@ void output_text(FILE *out, const struct run_summary *s, bool color);
 void output_json(FILE *out, const struct run_summary *s);
 /* One lab's result as JSON, and back (for results graded in a worker process). */
 json_t *lab_result_json(const struct lab_result *r);
+json_t *check_result_json(const struct check_result *c);
+void check_result_from_json(json_t *j, const struct check *check, struct check_result *r);
 int lab_result_from_json(json_t *j, const struct lab *lab, struct lab_result *r);
 
 /* The lab's grading table in Markdown, as its README shows it. */
