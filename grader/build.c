@@ -4,14 +4,14 @@
 
 #include "stage.h"
 
-#define CFLAGS "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Iinclude"
+#define CFLAGS     "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Iinclude"
 #define CFLAGS_KIT "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Wall -Wextra -Werror"
 #define WRAP                                                                                       \
     "-Wl,--wrap=pthread_mutex_lock,--wrap=pthread_mutex_unlock,--wrap=pthread_cond_wait,"          \
     "--wrap=pthread_cond_timedwait,--wrap=pthread_cond_signal,--wrap=pthread_join,"                \
     "--wrap=sem_wait"
 #define BUILD_SECONDS 120
-#define SHOWN_LINES 15
+#define SHOWN_LINES   15
 
 /* The compiler's first lines, which carry the first errors with their file and line. */
 static char *first_lines(const char *out, int max)
@@ -49,8 +49,9 @@ static char *compile_stub(const struct lab *lab, const char *bd, char **warnings
     char *problem = NULL;
     char *shown = first_lines(res.out ? res.out : "", SHOWN_LINES);
     if (!ok)
-        problem = xasprintf("%s/%s does not compile. The compiler's first errors (file:line:column):\n%s",
-                            lab->dirname, lab->stub, *shown ? shown : "    (no output)\n");
+        problem =
+            xasprintf("%s/%s does not compile. The compiler's first errors (file:line:column):\n%s",
+                      lab->dirname, lab->stub, *shown ? shown : "    (no output)\n");
     *warnings = ok && res.out_len ? xstrdup(shown) : xstrdup("");
     free(shown);
     sb_result_free(&res);

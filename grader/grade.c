@@ -82,8 +82,8 @@ static void run_checks(const struct grader *g, const struct lab *lab, struct lab
                 struct check_result cr = {0};
                 sb_init();
                 run_check(g, lab, r->build_dir, c, &cr);
-                char *path = xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind),
-                                       c->name);
+                char *path =
+                    xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind), c->name);
                 _exit(json_dump_file(check_result_json(&cr), path, 0) == 0 ? 0 : 1);
             }
             if (pid < 0) {
@@ -106,8 +106,8 @@ static void run_checks(const struct grader *g, const struct lab *lab, struct lab
                 continue;
             running--;
             const struct check *c = &lab->checks[i];
-            char *path = xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind),
-                                   c->name);
+            char *path =
+                xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind), c->name);
             json_error_t err;
             json_t *j = json_load_file(path, 0, &err);
             if (j)

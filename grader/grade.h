@@ -33,12 +33,12 @@ struct grader {
 struct check_result {
     const struct check *check;
     bool passed;
-    bool skipped;   /* not run (quick mode or not selected): counts neither way */
+    bool skipped; /* not run (quick mode or not selected): counts neither way */
     int points;
-    char *verdict;  /* one or two words: "passed", "wrong result", "timed out", "data race"... */
-    char *message;  /* the first useful failure message, plain words, "" when passed */
-    char *details;  /* more lines of feedback (where threads were blocked, notes), may be "" */
-    char *raw;      /* path of the raw report kept in the build directory, may be "" */
+    char *verdict; /* one or two words: "passed", "wrong result", "timed out", "data race"... */
+    char *message; /* the first useful failure message, plain words, "" when passed */
+    char *details; /* more lines of feedback (where threads were blocked, notes), may be "" */
+    char *raw;     /* path of the raw report kept in the build directory, may be "" */
     double seconds;
 };
 

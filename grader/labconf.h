@@ -10,23 +10,23 @@ enum check_kind { CK_TEST, CK_TSAN, CK_HELGRIND, CK_MEMCHECK, CK_POLICY };
 
 struct check {
     enum check_kind kind;
-    char *name;         /* test or scenario name; free-form for policy */
-    char *id;           /* "kind:name", as in CAUGHT-BY and requires= */
+    char *name; /* test or scenario name; free-form for policy */
+    char *id;   /* "kind:name", as in CAUGHT-BY and requires= */
     int points;
     double timeout_s;
     struct strv requires; /* check ids that must pass too */
     struct strv forbid;   /* policy: symbols no function may call */
     struct strv calls;    /* policy: "FUNC:sym" pairs */
-    char *verifies;     /* what it verifies, for the grading table */
-    char *revisit;      /* the concept to revisit when it fails */
+    char *verifies;       /* what it verifies, for the grading table */
+    char *revisit;        /* the concept to revisit when it fails */
 };
 
 struct lab {
-    char *dir;      /* the lab's directory in the kit: KIT/labs/NN-name */
-    char *dirname;  /* NN-name */
+    char *dir;     /* the lab's directory in the kit: KIT/labs/NN-name */
+    char *dirname; /* NN-name */
     char *id;
     char *title;
-    char *stub;     /* file name of the stub, e.g. queue.c */
+    char *stub;          /* file name of the stub, e.g. queue.c */
     struct strv symbols; /* prefixes of the global names the stub may define */
     struct check *checks;
     int nchecks;

@@ -69,7 +69,7 @@ static uint64_t fresh_seed(void)
 static void need_tools(bool quick)
 {
     static const char *const tools[][2] = {
-        {"gcc", "gcc"},         {"make", "make"},         {"nm", "binutils"},
+        {"gcc", "gcc"},          {"make", "make"},          {"nm", "binutils"},
         {"objdump", "binutils"}, {"addr2line", "binutils"}, {"valgrind", "valgrind"}};
     for (size_t i = 0; i < sizeof tools / sizeof *tools; i++) {
         if (quick && strcmp(tools[i][0], "valgrind") == 0)
@@ -175,15 +175,20 @@ static void grade_all(const struct grader *g, struct lab **labs, int n, int jobs
 
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"submission", required_argument, NULL, 's'}, {"lab", required_argument, NULL, 'l'},
-        {"check", required_argument, NULL, 'c'},      {"quick", no_argument, NULL, 'q'},
-        {"format", required_argument, NULL, 'f'},     {"seed", required_argument, NULL, 'S'},
-        {"kit", required_argument, NULL, 'k'},        {"build-dir", required_argument, NULL, 'b'},
-        {"color", required_argument, NULL, 'C'},      {"table", required_argument, NULL, 'T'},
-        {"list", no_argument, NULL, 'L'},             {"help", no_argument, NULL, 'h'},
-        {"jobs", required_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"submission", required_argument, NULL, 's'},
+                                            {"lab", required_argument, NULL, 'l'},
+                                            {"check", required_argument, NULL, 'c'},
+                                            {"quick", no_argument, NULL, 'q'},
+                                            {"format", required_argument, NULL, 'f'},
+                                            {"seed", required_argument, NULL, 'S'},
+                                            {"kit", required_argument, NULL, 'k'},
+                                            {"build-dir", required_argument, NULL, 'b'},
+                                            {"color", required_argument, NULL, 'C'},
+                                            {"table", required_argument, NULL, 'T'},
+                                            {"list", no_argument, NULL, 'L'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {"jobs", required_argument, NULL, 'j'},
+                                            {NULL, 0, NULL, 0}};
     struct grader g = {0};
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
     const char *submission = NULL, *build_dir = NULL;
@@ -191,8 +196,12 @@ int main(int argc, char **argv)
     int opt, jobs = 2;
     while ((opt = getopt_long(argc, argv, "s:l:c:qf:k:b:j:h", options, NULL)) != -1) {
         switch (opt) {
-        case 's': submission = optarg; break;
-        case 'l': labs_wanted = *optarg ? optarg : NULL; break;
+        case 's':
+            submission = optarg;
+            break;
+        case 'l':
+            labs_wanted = *optarg ? optarg : NULL;
+            break;
         case 'c': {
             char *copy = xstrdup(optarg), *save = NULL;
             for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
@@ -200,8 +209,12 @@ int main(int argc, char **argv)
             free(copy);
             break;
         }
-        case 'q': g.quick = true; break;
-        case 'f': format = optarg; break;
+        case 'q':
+            g.quick = true;
+            break;
+        case 'f':
+            format = optarg;
+            break;
         case 'S': {
             char *end;
             g.seed = strtoull(optarg, &end, 10);
@@ -210,14 +223,34 @@ int main(int argc, char **argv)
             seeded = true;
             break;
         }
-        case 'k': g.kit = real_path(optarg); if (!g.kit) die(2, "no kit at '%s'", optarg); break;
-        case 'b': build_dir = optarg; break;
-        case 'C': color = optarg; break;
-        case 'T': table = optarg; break;
-        case 'L': list = true; break;
-        case 'j': jobs = atoi(optarg); if (jobs < 1) die(2, "--jobs wants a number above 0, not '%s'", optarg); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'k':
+            g.kit = real_path(optarg);
+            if (!g.kit)
+                die(2, "no kit at '%s'", optarg);
+            break;
+        case 'b':
+            build_dir = optarg;
+            break;
+        case 'C':
+            color = optarg;
+            break;
+        case 'T':
+            table = optarg;
+            break;
+        case 'L':
+            list = true;
+            break;
+        case 'j':
+            jobs = atoi(optarg);
+            if (jobs < 1)
+                die(2, "--jobs wants a number above 0, not '%s'", optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind < argc)
@@ -243,8 +276,8 @@ int main(int argc, char **argv)
     }
     if (list) {
         for (int i = 0; i < n; i++)
-            printf("%-10s %-12s %3d points  %s\n", all[i]->id, all[i]->dirname,
-                   all[i]->max_points, all[i]->title);
+            printf("%-10s %-12s %3d points  %s\n", all[i]->id, all[i]->dirname, all[i]->max_points,
+                   all[i]->title);
         return 0;
     }
     int nlabs = pick_labs(all, n, labs_wanted, &labs);
@@ -279,8 +312,8 @@ int main(int argc, char **argv)
         output_json(stdout, &s);
     else
         output_text(stdout, &s,
-                    strcmp(color, "always") == 0 ||
-                        (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
+                    strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 &&
+                                                     isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
     for (int i = 0; i < nlabs; i++)
         lab_result_free(&results[i]);
     free(results);

@@ -37,8 +37,8 @@ static void check_line(FILE *out, const struct check_result *c, const struct sty
     if (c->details && *c->details)
         indented(out, c->details, "        ");
     /* a detector's explanation names its own concept; then the handout is where to read on */
-    fprintf(out, "        %s%s %s%s\n", st->bold, strstr(c->message, "Revisit:") ? "See:" : "Revisit:",
-            c->check->revisit, st->off);
+    fprintf(out, "        %s%s %s%s\n", st->bold,
+            strstr(c->message, "Revisit:") ? "See:" : "Revisit:", c->check->revisit, st->off);
     if (c->raw && *c->raw)
         fprintf(out, "        %sRaw report: %s%s\n", st->dim, c->raw, st->off);
 }
@@ -94,10 +94,10 @@ json_t *check_result_json(const struct check_result *c)
 {
     return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f}", "name",
                      c->check->name, "id", c->check->id, "kind", check_kind_name(c->check->kind),
-                     "passed", c->passed, "skipped", c->skipped, "points", c->points,
-                     "max_points", c->check->points, "verdict", c->verdict, "message",
-                     c->message, "details", c->details, "revisit", c->check->revisit, "raw",
-                     c->raw, "seconds", c->seconds);
+                     "passed", c->passed, "skipped", c->skipped, "points", c->points, "max_points",
+                     c->check->points, "verdict", c->verdict, "message", c->message, "details",
+                     c->details, "revisit", c->check->revisit, "raw", c->raw, "seconds",
+                     c->seconds);
 }
 
 json_t *lab_result_json(const struct lab_result *r)

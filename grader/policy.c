@@ -19,27 +19,91 @@
 #define TOOL_SECONDS 60
 
 static const char *const allowed_prefixes[] = {"pthread_", "sem_", "__atomic_", "atomic_", NULL};
-static const char *const allowed_calls[] = {
-    "malloc", "calloc", "realloc", "reallocarray", "free", "aligned_alloc", "posix_memalign",
-    "memset", "memcpy", "memmove", "memcmp", "strlen", "strcmp", "strncmp", "strcpy", "strncpy",
-    "strdup", "strndup", "strerror", "strerror_r", "snprintf", "vsnprintf", "sprintf", "printf",
-    "fprintf", "vprintf", "vfprintf", "puts", "fputs", "putchar", "fputc", "putc", "fwrite",
-    "fflush", "perror", "stdout", "stderr", "__printf_chk", "__fprintf_chk", "__vfprintf_chk",
-    "__sprintf_chk", "__snprintf_chk", "__vsnprintf_chk", "__memcpy_chk", "__memset_chk",
-    "__memmove_chk", "__strcpy_chk", "__strncpy_chk", "__stack_chk_fail", "__errno_location",
-    "__assert_fail", "abort", "clock_gettime", "clock_nanosleep", "nanosleep", "usleep", "sleep",
-    "sched_yield", "time", "timespec_get", "gettimeofday", "qsort", "bsearch", "rand", "rand_r",
-    "srand", "abs", "labs", "llabs", "sysconf", "get_nprocs", "__tls_get_addr",
-    "_GLOBAL_OFFSET_TABLE_", "putchar_unlocked", NULL};
-static const char *const forbidden_sections[] = {".init_array", ".fini_array", ".ctors", ".dtors",
-                                                 ".preinit_array", NULL};
+static const char *const allowed_calls[] = {"malloc",
+                                            "calloc",
+                                            "realloc",
+                                            "reallocarray",
+                                            "free",
+                                            "aligned_alloc",
+                                            "posix_memalign",
+                                            "memset",
+                                            "memcpy",
+                                            "memmove",
+                                            "memcmp",
+                                            "strlen",
+                                            "strcmp",
+                                            "strncmp",
+                                            "strcpy",
+                                            "strncpy",
+                                            "strdup",
+                                            "strndup",
+                                            "strerror",
+                                            "strerror_r",
+                                            "snprintf",
+                                            "vsnprintf",
+                                            "sprintf",
+                                            "printf",
+                                            "fprintf",
+                                            "vprintf",
+                                            "vfprintf",
+                                            "puts",
+                                            "fputs",
+                                            "putchar",
+                                            "fputc",
+                                            "putc",
+                                            "fwrite",
+                                            "fflush",
+                                            "perror",
+                                            "stdout",
+                                            "stderr",
+                                            "__printf_chk",
+                                            "__fprintf_chk",
+                                            "__vfprintf_chk",
+                                            "__sprintf_chk",
+                                            "__snprintf_chk",
+                                            "__vsnprintf_chk",
+                                            "__memcpy_chk",
+                                            "__memset_chk",
+                                            "__memmove_chk",
+                                            "__strcpy_chk",
+                                            "__strncpy_chk",
+                                            "__stack_chk_fail",
+                                            "__errno_location",
+                                            "__assert_fail",
+                                            "abort",
+                                            "clock_gettime",
+                                            "clock_nanosleep",
+                                            "nanosleep",
+                                            "usleep",
+                                            "sleep",
+                                            "sched_yield",
+                                            "time",
+                                            "timespec_get",
+                                            "gettimeofday",
+                                            "qsort",
+                                            "bsearch",
+                                            "rand",
+                                            "rand_r",
+                                            "srand",
+                                            "abs",
+                                            "labs",
+                                            "llabs",
+                                            "sysconf",
+                                            "get_nprocs",
+                                            "__tls_get_addr",
+                                            "_GLOBAL_OFFSET_TABLE_",
+                                            "putchar_unlocked",
+                                            NULL};
+static const char *const forbidden_sections[] = {".init_array", ".fini_array",    ".ctors",
+                                                 ".dtors",      ".preinit_array", NULL};
 /* Instructions no threading lab needs: system calls, and the first instruction of Valgrind's
  * client-request preamble (rol $0x3,%rdi; rol $0xd,%rdi; rol $0x3d,%rdi; rol $0x33,%rdi). */
 static const char *const forbidden_insns[] = {"\tsyscall", "\tsysenter", "\tint    $0x80",
                                               "rol    $0x3d,%rdi", NULL};
 /* Preprocessed text that switches a detector off or pulls in a file. */
-static const char *const forbidden_text[] = {"no_sanitize", "__tsan", "__sanitizer", "incbin",
-                                             "__asan", "AnnotateHappens", "AnnotateRWLock", NULL};
+static const char *const forbidden_text[] = {"no_sanitize",    "__tsan", "__sanitizer",
+                                             "incbin",         "__asan", "AnnotateHappens",
+                                             "AnnotateRWLock", NULL};
 
 static bool in_list(const char *s, const char *const list[])
 {
@@ -156,10 +220,12 @@ static char *check_object(const struct lab *lab, const char *bd)
 /* Headers from the kit's include/ or the system, but never a detector's own. */
 static char *check_sources(const struct lab *lab, const char *bd)
 {
-    const char *deps[] = {"gcc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-pthread",
-                          "-Iinclude", "-M", lab->stub, NULL};
-    const char *pre[] = {"gcc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-pthread",
-                         "-Iinclude", "-E", "-P", lab->stub, NULL};
+    const char *deps[] = {"gcc",      "-std=c11",  "-D_POSIX_C_SOURCE=200809L",
+                          "-pthread", "-Iinclude", "-M",
+                          lab->stub,  NULL};
+    const char *pre[] = {"gcc",      "-std=c11",  "-D_POSIX_C_SOURCE=200809L",
+                         "-pthread", "-Iinclude", "-E",
+                         "-P",       lab->stub,   NULL};
     char *problem = NULL;
     char *out = tool_output(bd, deps);
     char *save = NULL;
@@ -231,7 +297,9 @@ static int parse_functions(const char *bd, struct func **out)
             continue;
         struct func *f = &(*out)[n - 1];
         char sym[256];
-        int g = regexec(&reloc, line, 2, m, 0) == 0 ? 1 : regexec(&call, line, 3, m, 0) == 0 ? 2 : 0;
+        int g = regexec(&reloc, line, 2, m, 0) == 0  ? 1
+                : regexec(&call, line, 3, m, 0) == 0 ? 2
+                                                     : 0;
         if (g) {
             snprintf(sym, sizeof sym, "%.*s", (int)(m[g].rm_eo - m[g].rm_so), line + m[g].rm_so);
             if (!strv_has(&f->calls, sym))
@@ -298,12 +366,12 @@ char *policy_check(const struct lab *lab, const struct check *c, const char *bd)
             struct strv seen = {0};
             if (!uses(fs, n, find_func(fs, n, pair), colon + 1, &seen)) {
                 char *at = where(lab, bd, pair);
-                problem = strcmp(colon + 1, "@atomic") == 0
-                              ? xasprintf("%s: %s must use C11 atomics (atomic_fetch_add and "
-                                          "friends), and it does not.",
-                                          at, pair)
-                              : xasprintf("%s: %s must call `%s`, and it does not.", at, pair,
-                                          colon + 1);
+                problem =
+                    strcmp(colon + 1, "@atomic") == 0
+                        ? xasprintf("%s: %s must use C11 atomics (atomic_fetch_add and "
+                                    "friends), and it does not.",
+                                    at, pair)
+                        : xasprintf("%s: %s must call `%s`, and it does not.", at, pair, colon + 1);
                 free(at);
             }
             strv_free(&seen);

@@ -125,7 +125,7 @@ static void set_result(struct check_result *r, bool passed, const char *verdict,
 
 static const char *finding_verdict(enum fd_kind k)
 {
-    static const char *const words[] = {"data race",   "lock order", "pthread misuse",
+    static const char *const words[] = {"data race",   "lock order",   "pthread misuse",
                                         "memory leak", "memory error", "thread leak",
                                         "tool error"};
     return words[k];
@@ -158,9 +158,9 @@ static bool judge_findings(struct check_result *r, struct fd_list *l)
     }
     char text[2048];
     fd_explain(first, text, sizeof text);
-    char *message = failures > 1 ? xasprintf("%s (and %zu more findings in the raw report)", text,
-                                             failures - 1)
-                                 : xstrdup(text);
+    char *message =
+        failures > 1 ? xasprintf("%s (and %zu more findings in the raw report)", text, failures - 1)
+                     : xstrdup(text);
     set_result(r, false, finding_verdict(first->kind), message, notes.s);
     return true;
 }
@@ -221,8 +221,9 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     case CK_TSAN:
         strv_addf(argv, "%s/driver_tsan", bd);
         strv_add(argv, c->name);
-        strv_addf(env, "TSAN_OPTIONS=log_path=%s/tsan halt_on_error=0 exitcode=66 "
-                       "second_deadlock_stack=1 report_signal_unsafe=0",
+        strv_addf(env,
+                  "TSAN_OPTIONS=log_path=%s/tsan halt_on_error=0 exitcode=66 "
+                  "second_deadlock_stack=1 report_signal_unsafe=0",
                   rundir);
         break;
     case CK_HELGRIND:
@@ -259,8 +260,8 @@ static char *test_message(const char *fail, const struct lab *lab)
 }
 
 static void judge_run(const struct lab *lab, const char *bd, const struct check *c,
-                      const struct sb_result *res, const struct sb_limits *lim,
-                      struct events *ev, struct check_result *r)
+                      const struct sb_result *res, const struct sb_limits *lim, struct events *ev,
+                      struct check_result *r)
 {
     char words[256];
     if (res->end == SB_NOSTART) {
@@ -276,8 +277,8 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
                    describe_blocked(&ev->blocked, bd, lab->stub));
     } else if (res->end != SB_EXITED && res->end != SB_SIGNALED) {
         const char *verdict = res->end == SB_TIMEOUT ? "timed out" : "limit";
-        set_result(r, false, verdict,
-                   xasprintf("%s.", sb_describe(res, lim, words, sizeof words)), NULL);
+        set_result(r, false, verdict, xasprintf("%s.", sb_describe(res, lim, words, sizeof words)),
+                   NULL);
     } else if (ev->crash) {
         char sig[32] = "?";
         sscanf(ev->crash, "%31s", sig);
@@ -305,8 +306,8 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
     }
 }
 
-void run_check(const struct grader *g, const struct lab *lab, const char *bd,
-               const struct check *c, struct check_result *r)
+void run_check(const struct grader *g, const struct lab *lab, const char *bd, const struct check *c,
+               struct check_result *r)
 {
     r->check = c;
     r->raw = xstrdup("");

@@ -41,8 +41,8 @@ char *stage_lab(const struct grader *g, const struct lab *lab, const char *bd)
     else if ((err = copy_file(stub_from, stub_to)) != 0)
         problem = xasprintf("cannot read %s: %s", stub_from, strerror(err));
     else if ((err = sb_own(bd)) != 0)
-        problem = xasprintf("the grader could not hand %s to the sandbox user: %s", bd,
-                            strerror(err));
+        problem =
+            xasprintf("the grader could not hand %s to the sandbox user: %s", bd, strerror(err));
     free(include), free(tests), free(support), free(from_include), free(from_tests);
     free(from_support), free(stub_from), free(stub_to);
     return problem;

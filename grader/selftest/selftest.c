@@ -31,9 +31,9 @@ struct job {
     enum job_kind kind;
     char *title;
     struct strv argv;
-    char *out;           /* stdout of the run */
+    char *out; /* stdout of the run */
     const struct lab *lab;
-    struct strv caught;  /* mutant: check ids that must fail */
+    struct strv caught; /* mutant: check ids that must fail */
     pid_t pid;
     double started;
 };
@@ -109,7 +109,8 @@ static void explain_failures(struct sbuf *why, json_t *lab)
     json_t *c;
     json_array_foreach(json_object_get(lab, "checks"), i, c)
     {
-        if (json_is_true(json_object_get(c, "passed")) || json_is_true(json_object_get(c, "skipped")))
+        if (json_is_true(json_object_get(c, "passed")) ||
+            json_is_true(json_object_get(c, "skipped")))
             continue;
         sbuf_addf(why, "       %s %s: %s %s\n", json_string_value(json_object_get(lab, "id")),
                   json_string_value(json_object_get(c, "id")),
@@ -173,7 +174,8 @@ static void finish(struct job *j, int status)
             if (!graded || score != 0) {
                 ok = false;
                 sbuf_addf(&why, "       the %s stub scored %ld (must be 0)%s%s\n", id, score,
-                          graded ? "" : ": ", graded ? "" : json_string_value(json_object_get(lab, "problem")));
+                          graded ? "" : ": ",
+                          graded ? "" : json_string_value(json_object_get(lab, "problem")));
             }
             break;
         case JOB_SOLUTIONS:
@@ -182,7 +184,8 @@ static void finish(struct job *j, int status)
                 ok = false;
                 sbuf_addf(&why, "       %s scored %ld/%ld (seed %lld)\n", id, score, max, seed);
                 if (!graded)
-                    sbuf_addf(&why, "       %s\n", json_string_value(json_object_get(lab, "problem")));
+                    sbuf_addf(&why, "       %s\n",
+                              json_string_value(json_object_get(lab, "problem")));
                 explain_failures(&why, lab);
             }
             break;
@@ -205,8 +208,8 @@ static void finish(struct job *j, int status)
                     if (json_is_true(json_object_get(c, "passed")) ||
                         json_is_true(json_object_get(c, "skipped"))) {
                         ok = false;
-                        sbuf_addf(&why, "       %s was not caught (seed %lld)\n",
-                                  j->caught.v[n], seed);
+                        sbuf_addf(&why, "       %s was not caught (seed %lld)\n", j->caught.v[n],
+                                  seed);
                     }
                 }
                 if (!found) {
@@ -269,10 +272,18 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
         char *file = xasprintf("%s/%s", dir, e->d_name);
         char *name = strndup(e->d_name, strlen(e->d_name) - 2);
         bool mutant = strcmp(what, "mutants") == 0, cheat = strcmp(what, "cheats") == 0;
-        struct job *j =
-            new_job(mutant ? JOB_MUTANT : cheat ? JOB_CHEAT : JOB_VARIANT, lab,
-                    xasprintf("%s %s %s %s", lab->id, mutant ? "mutant" : cheat ? "cheat" : "variant",
-                              name, mutant ? "is caught" : cheat ? "scores 0" : "scores full marks"));
+        struct job *j = new_job(mutant  ? JOB_MUTANT
+                                : cheat ? JOB_CHEAT
+                                        : JOB_VARIANT,
+                                lab,
+                                xasprintf("%s %s %s %s", lab->id,
+                                          mutant  ? "mutant"
+                                          : cheat ? "cheat"
+                                                  : "variant",
+                                          name,
+                                          mutant  ? "is caught"
+                                          : cheat ? "scores 0"
+                                                  : "scores full marks"));
         char *sub = submission_of(lab, file, name);
         char *build = xasprintf("%s/build/%s-%s", work, lab->id, name);
         grader_job(j, sub, build);
@@ -382,8 +393,9 @@ int main(int argc, char **argv)
     jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
     jobs[n++] = stubs;
     for (int r = 0; r < runs; r++) {
-        struct job *j = new_job(JOB_SOLUTIONS, NULL,
-                                xasprintf("the solutions score full marks (run %d of %d)", r + 1, runs));
+        struct job *j =
+            new_job(JOB_SOLUTIONS, NULL,
+                    xasprintf("the solutions score full marks (run %d of %d)", r + 1, runs));
         b = xasprintf("%s/build/solutions-%d", work, r);
         grader_job(j, solutions, b);
         free(b);

@@ -123,7 +123,8 @@ void tl_begin(const char *name)
     timeout_s = t && *t ? strtod(t, NULL) : 0;
     if (timeout_s > 0) {
         catch_signal(SIGALRM, on_timeout, 0);
-        struct itimerval it = {{0, 0}, {(time_t)timeout_s, (long)((timeout_s - (time_t)timeout_s) * 1e6)}};
+        struct itimerval it = {{0, 0},
+                               {(time_t)timeout_s, (long)((timeout_s - (time_t)timeout_s) * 1e6)}};
         setitimer(ITIMER_REAL, &it, NULL);
     }
     char seed[32];

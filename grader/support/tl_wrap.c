@@ -29,8 +29,9 @@ int __real_pthread_join(pthread_t t, void **ret);
 int __real_sem_wait(sem_t *s);
 
 enum tl_op { OP_NONE, OP_LOCK, OP_COND_WAIT, OP_COND_TIMEDWAIT, OP_JOIN, OP_SEM_WAIT };
-static const char *const op_name[] = {"", "pthread_mutex_lock", "pthread_cond_wait",
-                                      "pthread_cond_timedwait", "pthread_join", "sem_wait"};
+static const char *const op_name[] = {
+    "",        "pthread_mutex_lock", "pthread_cond_wait", "pthread_cond_timedwait", "pthread_join",
+    "sem_wait"};
 
 #define TL_SLOTS 256
 /* One slot per thread (modulo TL_SLOTS), padded so that threads do not share cache lines. */
