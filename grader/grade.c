@@ -1,5 +1,6 @@
 /* grade.c - grade one lab: stage, build, gate, run the selected checks, score. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -99,7 +100,13 @@ static void run_checks(const struct grader *g, const struct lab *lab, struct lab
             break;
         int status;
         pid_t pid = wait(&status);
-        if (pid < 0 && errno != EINTR)
+        if (pid < 0 && errno == EINTR) {
+            for (int i = 0; i < r->nchecks && sb_interrupted(); i++)
+                if (pids[i] > 0)
+                    kill(pids[i], SIGTERM);
+            continue;
+        }
+        if (pid < 0)
             break;
         for (int i = 0; i < r->nchecks; i++) {
             if (pids[i] != pid || pid <= 0)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,22 @@
 
 #include "output.h"
 #include "sandbox.h"
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    sb_interrupt();
+}
+
+static void catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt; /* no SA_RESTART: wait() must return to pass it on */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
 
 static void usage(FILE *out)
 {
@@ -153,6 +170,13 @@ static void grade_all(const struct grader *g, struct lab **labs, int n, int jobs
             break;
         int status;
         pid_t pid = wait(&status);
+        if (pid < 0 && errno == EINTR) {
+            /* interrupted: pass it on to the workers, then collect them as usual */
+            for (int i = 0; i < n && sb_interrupted(); i++)
+                if (pids[i] > 0)
+                    kill(pids[i], SIGTERM);
+            continue;
+        }
         if (pid < 0)
             break;
         for (int i = 0; i < n; i++) {
@@ -297,6 +321,7 @@ int main(int argc, char **argv)
     if (!seeded)
         g.seed = fresh_seed();
     need_tools(g.quick);
+    catch_interrupts();
     int err_no = sb_init();
     if (err_no != 0)
         die(3, "cannot set up the sandbox: %s", strerror(err_no));
@@ -307,6 +332,10 @@ int main(int argc, char **argv)
     /* make check grades one lab: run its checks two at a time instead */
     g.check_jobs = g.quick && nlabs == 1 ? 2 : 1;
     grade_all(&g, labs, nlabs, jobs, results);
+    if (sb_interrupted()) {
+        fprintf(stderr, "grader: interrupted; every process it had started was stopped.\n");
+        return 130;
+    }
     struct run_summary s = {&g, results, nlabs};
     if (strcmp(format, "json") == 0)
         output_json(stdout, &s);

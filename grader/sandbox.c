@@ -357,13 +357,25 @@ static bool tree_over(struct run *r)
     return false;
 }
 
+static volatile sig_atomic_t interrupted;
+
+void sb_interrupt(void)
+{
+    interrupted = 1;
+}
+
+bool sb_interrupted(void)
+{
+    return interrupted;
+}
+
 /* Returns when the command's first process has ended or the grader stopped the run. */
 static void watch(struct run *r)
 {
     double next_scan = 0;
     for (;;) {
         double now = now_s();
-        if (now >= r->deadline) {
+        if (now >= r->deadline || interrupted) {
             stop(r, SB_TIMEOUT);
             return;
         }
@@ -422,6 +434,8 @@ int sb_run(char *const argv[], char *const envp[], const char *cwd, const struct
     res->end = SB_NOSTART;
     if (!argv || !argv[0] || !lim || !(lim->wall_s > 0) || lim->out_bytes == 0)
         return nostart(res, EINVAL);
+    if (interrupted)
+        return nostart(res, EINTR);
     int err = sb_init();
     if (err)
         return nostart(res, err);

@@ -86,6 +86,11 @@ const char *sb_describe(const struct sb_result *res, const struct sb_limits *lim
 
 void sb_result_free(struct sb_result *res);
 
+/* Async-signal-safe, for the grader's SIGINT/SIGTERM handler: end the current run (its whole
+ * tree is killed as usual) and make later runs return SB_NOSTART with EINTR at once. */
+void sb_interrupt(void);
+bool sb_interrupted(void);
+
 /* Internal: shared by the sandbox*.c files only. */
 
 #include <sys/resource.h>
