@@ -1,15 +1,11 @@
 /* grade.c - grade one lab: stage, build, gate, run the selected checks, score. */
-#include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
 #include "output.h"
 #include "stage.h"
+#include "workers.h"
 
 static double now(void)
 {
@@ -61,72 +57,56 @@ static void apply_requirements(const struct lab *lab, struct lab_result *r)
     }
 }
 
-/* Run the checks not yet decided, check_jobs at a time. A worker process per check keeps the
- * sandbox's one-run-per-process rule; it hands its result back as JSON in a file. */
+struct check_tasks {
+    const struct grader *g;
+    const struct lab *lab;
+    struct lab_result *r;
+};
+
+static bool check_wanted(void *ctx, int i)
+{
+    struct check_tasks *t = ctx;
+    return t->r->checks[i].check == NULL; /* not skipped or decided already */
+}
+
+static json_t *check_run(void *ctx, int i)
+{
+    struct check_tasks *t = ctx;
+    struct check_result cr = {0};
+    run_check(t->g, t->lab, t->r->build_dir, &t->lab->checks[i], &cr);
+    json_t *json = check_result_json(&cr);
+    free(cr.verdict), free(cr.message), free(cr.details), free(cr.raw);
+    return json;
+}
+
+static void check_done(void *ctx, int i, json_t *json)
+{
+    struct check_tasks *t = ctx;
+    const struct check *c = &t->lab->checks[i];
+    if (json)
+        check_result_from_json(json, c, &t->r->checks[i]);
+    else
+        skip(&t->r->checks[i], c, "grader error",
+             xstrdup("the grader's worker for this check failed; run the grade again."));
+}
+
+/* The checks not skipped, check_jobs at a time. */
 static void run_checks(const struct grader *g, const struct lab *lab, struct lab_result *r)
 {
-    int jobs = g->check_jobs > 1 ? g->check_jobs : 1;
-    pid_t *pids = xcalloc((size_t)r->nchecks, sizeof *pids);
-    int next = 0, running = 0;
-    for (;;) {
-        while (next < r->nchecks && r->checks[next].check)
-            next++;
-        if (next < r->nchecks && running < jobs) {
-            const struct check *c = &lab->checks[next];
-            if (jobs == 1) {
-                run_check(g, lab, r->build_dir, c, &r->checks[next]);
-                continue;
-            }
-            fflush(NULL);
-            pid_t pid = fork();
-            if (pid == 0) {
-                struct check_result cr = {0};
-                sb_init();
-                run_check(g, lab, r->build_dir, c, &cr);
-                char *path =
-                    xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind), c->name);
-                _exit(json_dump_file(check_result_json(&cr), path, 0) == 0 ? 0 : 1);
-            }
-            if (pid < 0) {
-                run_check(g, lab, r->build_dir, c, &r->checks[next]);
-                continue;
-            }
-            pids[next] = pid;
-            r->checks[next].check = c; /* taken */
-            running++;
-            continue;
-        }
-        if (running == 0)
-            break;
-        int status;
-        pid_t pid = wait(&status);
-        if (pid < 0 && errno == EINTR) {
-            for (int i = 0; i < r->nchecks && sb_interrupted(); i++)
-                if (pids[i] > 0)
-                    kill(pids[i], SIGTERM);
-            continue;
-        }
-        if (pid < 0)
-            break;
-        for (int i = 0; i < r->nchecks; i++) {
-            if (pids[i] != pid || pid <= 0)
-                continue;
-            running--;
-            const struct check *c = &lab->checks[i];
-            char *path =
-                xasprintf("%s/run/%s-%s.json", r->build_dir, check_kind_name(c->kind), c->name);
-            json_error_t err;
-            json_t *j = json_load_file(path, 0, &err);
-            if (j)
-                check_result_from_json(j, c, &r->checks[i]);
-            else
-                skip(&r->checks[i], c, "grader error",
-                     xasprintf("the grader's worker for this check failed (status %d).", status));
-            json_decref(j);
-            free(path);
-        }
-    }
-    free(pids);
+    struct check_tasks ctx = {g, lab, r};
+    char *dir = xasprintf("%s/run", r->build_dir);
+    mkdir_p(dir);
+    struct worker_tasks t = {
+        .count = r->nchecks,
+        .jobs = g->check_jobs,
+        .dir = dir,
+        .ctx = &ctx,
+        .wanted = check_wanted,
+        .run = check_run,
+        .done = check_done,
+    };
+    workers_run(&t);
+    free(dir);
 }
 
 void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result *r)

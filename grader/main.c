@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "output.h"
 #include "sandbox.h"
+#include "workers.h"
 
 static void on_interrupt(int sig)
 {
@@ -134,67 +134,50 @@ static int pick_labs(struct lab **all, int n, const char *wanted, struct lab ***
     return count;
 }
 
-/* Grade labs two at a time: most of a lab's time is spent waiting (Valgrind's start-up, tests
- * that sleep while threads should be blocked), and each lab runs in its own worker process,
- * which is its own subreaper, so that the sandbox of one never touches the processes of another.
- * A worker hands back its result as JSON in a file. */
+struct lab_tasks {
+    const struct grader *g;
+    struct lab **labs;
+    struct lab_result *results;
+};
+
+static bool lab_wanted(void *ctx, int i)
+{
+    (void)ctx, (void)i;
+    return true;
+}
+
+static json_t *lab_run(void *ctx, int i)
+{
+    struct lab_tasks *t = ctx;
+    grade_lab(t->g, t->labs[i], &t->results[i]);
+    json_t *json = lab_result_json(&t->results[i]);
+    lab_result_free(&t->results[i]);
+    return json;
+}
+
+static void lab_done(void *ctx, int i, json_t *json)
+{
+    struct lab_tasks *t = ctx;
+    if (!json || lab_result_from_json(json, t->labs[i], &t->results[i]) != 0)
+        grade_lab(t->g, t->labs[i], &t->results[i]); /* never expected: do it here instead */
+}
+
+/* Labs two at a time: most of a lab's time is spent waiting (Valgrind's start-up, tests that
+ * sleep while threads should be blocked). */
 static void grade_all(const struct grader *g, struct lab **labs, int n, int jobs,
                       struct lab_result *results)
 {
-    pid_t *pids = xcalloc((size_t)n, sizeof *pids);
-    int next = 0, running = 0;
-    while (next < n || running > 0) {
-        while (running < jobs && next < n) {
-            fflush(NULL);
-            pid_t pid = jobs > 1 ? fork() : 0;
-            if (pid == 0) {
-                grade_lab(g, labs[next], &results[next]);
-                if (jobs <= 1) {
-                    next++;
-                    continue;
-                }
-                char *path = xasprintf("%s/%s.result.json", g->build_root, labs[next]->id);
-                json_t *j = lab_result_json(&results[next]);
-                int status = json_dump_file(j, path, 0) == 0 ? 0 : 1;
-                _exit(status);
-            }
-            if (pid > 0) {
-                pids[next++] = pid;
-                running++;
-            } else {
-                fprintf(stderr, "grader: cannot start a worker: %s\n", strerror(errno));
-                exit(3);
-            }
-        }
-        if (running == 0)
-            break;
-        int status;
-        pid_t pid = wait(&status);
-        if (pid < 0 && errno == EINTR) {
-            /* interrupted: pass it on to the workers, then collect them as usual */
-            for (int i = 0; i < n && sb_interrupted(); i++)
-                if (pids[i] > 0)
-                    kill(pids[i], SIGTERM);
-            continue;
-        }
-        if (pid < 0)
-            break;
-        for (int i = 0; i < n; i++) {
-            if (pids[i] != pid)
-                continue;
-            running--;
-            char *path = xasprintf("%s/%s.result.json", g->build_root, labs[i]->id);
-            json_error_t err;
-            json_t *j = json_load_file(path, 0, &err);
-            if (!j || lab_result_from_json(j, labs[i], &results[i]) != 0) {
-                /* never expected: grade the lab again in this process rather than lose it */
-                grade_lab(g, labs[i], &results[i]);
-            }
-            json_decref(j);
-            free(path);
-        }
-    }
-    free(pids);
+    struct lab_tasks ctx = {g, labs, results};
+    struct worker_tasks t = {
+        .count = n,
+        .jobs = n > 1 ? jobs : 1,
+        .dir = g->build_root,
+        .ctx = &ctx,
+        .wanted = lab_wanted,
+        .run = lab_run,
+        .done = lab_done,
+    };
+    workers_run(&t);
 }
 
 int main(int argc, char **argv)
