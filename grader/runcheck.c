@@ -234,8 +234,8 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
         } else {
             strv_add(argv, "--tool=memcheck");
             strv_add(argv, "--leak-check=full");
-            strv_add(argv, "--show-leak-kinds=definite,indirect");
-            strv_add(argv, "--errors-for-leak-kinds=definite,indirect");
+            strv_add(argv, "--show-leak-kinds=definite,indirect,possible");
+            strv_add(argv, "--errors-for-leak-kinds=definite,indirect,possible");
         }
         strv_add(argv, "--xml=yes");
         strv_addf(argv, "--xml-file=%s/valgrind.xml", rundir);
