@@ -62,21 +62,43 @@ static char *compile_stub(const struct lab *lab, const char *bd, char **warnings
 /* The kit's objects (tests, scenarios, support), compiled once per build root and kept: they
  * come from the kit's own sources only, so a submission never changes them, and `make check`
  * after editing the stub recompiles only the stub. */
-static char *kit_makefile(const struct grader *g, const struct lab *lab)
+static char *kit_makefile(const char *kitobj)
 {
     return xasprintf(
-        "KIT = %s\nLAB = %s\n"
-        "CFLAGS = " CFLAGS_KIT " -I$(KIT)/include -I$(LAB)/tests -I$(KIT)/grader/support -MMD -MP\n"
-        "TESTS = $(notdir $(wildcard $(LAB)/tests/*.c))\n"
+        "SRC = %s/src\n"
+        "CFLAGS = " CFLAGS_KIT " -I$(SRC)/include -I$(SRC)/tests -I$(SRC)/support -MMD -MP\n"
+        "TESTS = $(notdir $(wildcard $(SRC)/tests/*.c))\n"
         "SCENARIOS = $(filter-out test_%%,$(TESTS))\n"
         "SUPPORT = tl_env.o tl_wrap.o tl_report.o\n"
-        "vpath %%.c $(LAB)/tests $(KIT)/grader/support\n"
+        "vpath %%.c $(SRC)/tests $(SRC)/support\n"
         "all: $(addprefix plain/,$(TESTS:.c=.o) $(SUPPORT) tl_criterion.o tl_driver.o) "
         "$(addprefix tsan/,$(SCENARIOS:.c=.o) $(SUPPORT) tl_driver.o)\n"
         "plain/%%.o: %%.c\n\t@mkdir -p plain\n\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n"
         "tsan/%%.o: %%.c\n\t@mkdir -p tsan\n\t$(CC) $(CFLAGS) -O1 -fsanitize=thread -c $< -o $@\n"
         "-include $(wildcard plain/*.d tsan/*.d)\n",
-        g->kit, lab->dir);
+        kitobj);
+}
+
+/* A copy of the kit's sources beside its objects: the sandbox user that compiles them may not
+ * be able to read the kit where it is (a clone in /root, say). Unchanged files keep their time
+ * stamps, so make recompiles only what changed. */
+static char *sync_kit_sources(const struct grader *g, const struct lab *lab, const char *kitobj)
+{
+    static const char *const headers[] = {".h", NULL}, *const sources[] = {".c", ".h", NULL};
+    char *to[3] = {xasprintf("%s/src/include", kitobj), xasprintf("%s/src/tests", kitobj),
+                   xasprintf("%s/src/support", kitobj)};
+    char *from[3] = {xasprintf("%s/include", g->kit), xasprintf("%s/tests", lab->dir),
+                     xasprintf("%s/grader/support", g->kit)};
+    int err = 0;
+    for (int i = 0; i < 3 && !err; i++)
+        err = mkdir_p(to[i]) ?: copy_files(from[i], to[i], i == 0 ? headers : sources);
+    if (!err)
+        err = sb_own(kitobj);
+    for (int i = 0; i < 3; i++)
+        free(to[i]), free(from[i]);
+    return err ? xasprintf("the grader could not copy the kit's sources to %s: %s", kitobj,
+                           strerror(err))
+               : NULL;
 }
 
 /* The binaries: the stub's objects linked with the kit's. */
@@ -129,9 +151,9 @@ char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, c
 {
     char *kitobj = xasprintf("%s/kit-%s", g->build_root, lab->id);
     char *problem = NULL;
-    mkdir_p(kitobj);
-    sb_own(kitobj);
-    char *kit_problem = run_make(kitobj, kit_makefile(g, lab), "the kit's tests do not build");
+    char *kit_problem = sync_kit_sources(g, lab, kitobj);
+    if (!kit_problem)
+        kit_problem = run_make(kitobj, kit_makefile(kitobj), "the kit's tests do not build");
     if (kit_problem) {
         /* not the student's fault: say so plainly */
         problem = xasprintf("%s(this is a problem with the kit, not with your file)", kit_problem);

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,60 @@
 #include "output.h"
 #include "sandbox.h"
 #include "workers.h"
+
+static _Noreturn void die(int status, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "grader: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(status);
+}
+
+/* Can every user reach path (each directory on the way has o+x)? */
+static bool reachable(const char *path)
+{
+    char *p = xstrdup(path);
+    bool ok = true;
+    for (char *s = p + 1; ok; s++) {
+        bool end = *s == '\0';
+        if (*s == '/' || end) {
+            *s = '\0';
+            struct stat st;
+            ok = stat(p, &st) == 0 && (st.st_mode & S_IXOTH);
+            if (end)
+                break;
+            *s = '/';
+        }
+    }
+    free(p);
+    return ok;
+}
+
+/* Root runs every command as an unprivileged uid, which must reach the build directory. A kit
+ * cloned in /root is out of its reach: then the builds go to a directory of root's under /tmp,
+ * named after the requested one so that its cache lasts from one run to the next. */
+static char *reachable_build_root(char *root)
+{
+    if (geteuid() != 0 || reachable(root))
+        return root;
+    unsigned long h = 5381;
+    for (const char *c = root; *c; c++)
+        h = h * 33 + (unsigned char)*c;
+    const char *tmp = getenv("TMPDIR") && reachable(getenv("TMPDIR")) ? getenv("TMPDIR") : "/tmp";
+    char *moved = xasprintf("%s/threadlab-build-%08lx", tmp, h & 0xffffffffUL);
+    struct stat st;
+    mkdir(moved, 0755);
+    if (lstat(moved, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022)) {
+        /* someone else's, or writable by others: take a fresh one instead */
+        free(moved);
+        moved = xasprintf("%s/threadlab-build-XXXXXX", tmp);
+        if (!mkdtemp(moved))
+            die(3, "cannot create a build directory under %s", tmp);
+        chmod(moved, 0755);
+    }
+    free(root);
+    return moved;
+}
 
 static void on_interrupt(int sig)
 {
@@ -50,14 +105,6 @@ static void usage(FILE *out)
           "      --list            list the labs and exit\n"
           "  -h, --help            this help\n",
           out);
-}
-
-static _Noreturn void die(int status, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "grader: ");
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    exit(status);
 }
 
 static char *default_kit(void)
@@ -300,7 +347,7 @@ int main(int argc, char **argv)
         die(3, "cannot create the build directory '%s'", g.build_root);
     char *abs_build = real_path(g.build_root);
     free(g.build_root);
-    g.build_root = abs_build;
+    g.build_root = reachable_build_root(abs_build);
     if (!seeded)
         g.seed = fresh_seed();
     need_tools(g.quick);

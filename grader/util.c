@@ -189,6 +189,17 @@ int copy_file(const char *from, const char *to)
     return fclose(f) == 0 ? 0 : errno;
 }
 
+/* Leaving an identical file alone keeps its time stamp, so that make does not rebuild it. */
+static bool same_content(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *da = read_file(a, &na), *db = read_file(b, &nb);
+    bool same = da && db && na == nb && memcmp(da, db, na) == 0;
+    free(da);
+    free(db);
+    return same;
+}
+
 int copy_files(const char *from, const char *to, const char *const suffixes[])
 {
     DIR *d = opendir(from);
@@ -204,7 +215,7 @@ int copy_files(const char *from, const char *to, const char *const suffixes[])
             continue;
         char *src = xasprintf("%s/%s", from, e->d_name);
         char *dst = xasprintf("%s/%s", to, e->d_name);
-        if (is_file(src))
+        if (is_file(src) && !same_content(src, dst))
             err = copy_file(src, dst);
         free(src);
         free(dst);

@@ -39,7 +39,7 @@ char *read_file(const char *path, size_t *len);
 int write_file(const char *path, const char *data);
 int copy_file(const char *from, const char *to);
 /* Copy every regular file of dir `from` whose name ends in one of the suffixes (NULL-terminated
- * list) into `to`. */
+ * list) into `to`, leaving alone those that are already the same. */
 int copy_files(const char *from, const char *to, const char *const suffixes[]);
 bool is_file(const char *path);
 bool is_dir(const char *path);
