@@ -216,7 +216,6 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
         strv_addf(argv, "%s/labtests", bd);
         strv_addf(argv, "--filter=%s/%s", lab->id, c->name);
         strv_add(argv, "-j1");
-        strv_add(argv, "--ascii");
         break;
     case CK_TSAN:
         strv_addf(argv, "%s/driver_tsan", bd);
