@@ -32,6 +32,34 @@ static char *first_lines(const char *out, int max)
     return b.s;
 }
 
+/* The compiler names the file as it was given ("queue.c:28:1: error"); say where it is in the
+ * student's submission ("05-queue/queue.c:28:1: error"). */
+static char *name_the_file(const char *text, const char *stub, const char *path)
+{
+    struct sbuf b = {0};
+    sbuf_add(&b, "");
+    char *pattern = xasprintf("%s:", stub);
+    for (const char *p = text; *p;) {
+        const char *start = p;
+        while (*p == ' ')
+            p++;
+        if (starts_with(p, pattern)) {
+            char *indent = strndup(start, (size_t)(p - start));
+            sbuf_addf(&b, "%s%s", indent, path);
+            free(indent);
+            start = p + strlen(stub);
+        }
+        const char *e = strchr(start, '\n');
+        size_t len = e ? (size_t)(e - start) + 1 : strlen(start);
+        char *line = strndup(start, len);
+        sbuf_add(&b, line);
+        free(line);
+        p = start + len;
+    }
+    free(pattern);
+    return b.s;
+}
+
 static char *compile_stub(const struct lab *lab, const char *bd, char **warnings)
 {
     struct strv argv = {0};
@@ -48,6 +76,11 @@ static char *compile_stub(const struct lab *lab, const char *bd, char **warnings
     bool ok = run_tool(&argv, bd, BUILD_SECONDS, &res);
     char *problem = NULL;
     char *shown = first_lines(res.out ? res.out : "", SHOWN_LINES);
+    char *in_submission = xasprintf("%s/%s", lab->dirname, lab->stub);
+    char *named = name_the_file(shown, lab->stub, in_submission);
+    free(in_submission);
+    free(shown);
+    shown = named;
     if (!ok)
         problem =
             xasprintf("%s/%s does not compile. The compiler's first errors (file:line:column):\n%s",
