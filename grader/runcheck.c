@@ -339,7 +339,7 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
     struct sb_limits lim = {
         .wall_s = c->timeout_s + SLACK_SECONDS,
         .cpu_s = 2 * (c->timeout_s + SLACK_SECONDS),
-        .mem_mb = 4096,
+        .mem_mb = 2048, /* resident: ThreadSanitizer and Valgrind need far less here */
         .limit_as = false,
         .nproc = 1024,
         .out_bytes = 1 << 20,
