@@ -16,6 +16,7 @@
 
 #include "output.h"
 #include "sandbox.h"
+#include "stage.h"
 #include "workers.h"
 
 static _Noreturn void die(int status, const char *fmt, const char *arg)
@@ -356,6 +357,7 @@ int main(int argc, char **argv)
     if (err_no != 0)
         die(3, "cannot set up the sandbox: %s", strerror(err_no));
 
+    criterion_sweep();
     struct lab_result *results = xcalloc((size_t)nlabs, sizeof *results);
     if (strcmp(format, "text") == 0 && isatty(STDERR_FILENO))
         fprintf(stderr, "grading %d lab%s...\n", nlabs, nlabs == 1 ? "" : "s");

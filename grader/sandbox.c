@@ -467,6 +467,7 @@ int sb_run(char *const argv[], char *const envp[], const char *cwd, const struct
     res->cpu_s = r.tree.cpu_s;
     res->out = r.buf;
     res->out_len = r.len;
+    res->pid = r.tree.root;
     sb__tree_destroy(&r.tree);
     return err;
 }

@@ -51,6 +51,7 @@ struct sb_result {
     double cpu_s; /* user+system CPU of the reaped tree */
     char *out;    /* captured stdout+stderr, NUL-terminated, at most out_bytes */
     size_t out_len;
+    pid_t pid; /* the command's process id (0 if it never started) */
 };
 
 /* Call once at start-up, before any other thread exists: become a child subreaper, pick the uid

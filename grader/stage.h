@@ -26,6 +26,9 @@ char *policy_check(const struct lab *lab, const struct check *c, const char *bui
 void run_check(const struct grader *g, const struct lab *lab, const char *build_dir,
                const struct check *c, struct check_result *r);
 
+/* Remove the message sockets that killed Criterion runs left in /tmp (see runcheck.c). */
+void criterion_sweep(void);
+
 /* symbolize.c: "module+0xoff" frames to "func (file:line)", preferring the stub's frames. */
 char *symbolize_frame(const char *frame, const char *build_dir, const char *stub);
 /* The first frame in the stub's file among space-separated frames, or the first known one. */
