@@ -1,10 +1,10 @@
 /* grade.h - grading one lab: the pipeline and its results.
  *
  * DESIGN: a lab is graded in a fresh build directory, build/grade/ID/, in stages:
- *   stage   copy the kit's headers, the lab's tests and the support code, and only the stub file
- *           from the submission;
- *   build   compile the stub (its errors are the student's), then link the Criterion tests, the
- *           driver and the ThreadSanitizer driver (kit code, -Werror);
+ *   stage   copy only the stub file from the submission, beside the kit's headers;
+ *   build   compile the kit's tests and support from their own copy (kept, -Werror), compile the
+ *           stub (its errors are the student's), then link the Criterion tests, the driver and
+ *           the ThreadSanitizer driver;
  *   gate    reject a stub that reaches outside its lab (process, file or signal calls, detector
  *           switches, constructors, foreign includes): such a submission earns nothing;
  *   checks  run every check of lab.conf under the sandbox's limits, one process tree each;
