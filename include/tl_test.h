@@ -96,6 +96,9 @@ uint64_t tl_spurious_wakeups(void);
 int tl_cond_waiters(void);
 /* Threads currently blocked in any wrapped call (mutex lock, condition wait, join, sem_wait). */
 int tl_blocked_threads(void);
+/* Successful pthread_mutex_lock calls made through the wrapper so far, by every thread: lets a
+ * test check that code takes the locks its task asks for (N increments, N locks). */
+uint64_t tl_lock_calls(void);
 /* Wait until at least n threads are in real condition waits; false after timeout_s. */
 bool tl_await_cond_waiters(int n, double timeout_s);
 

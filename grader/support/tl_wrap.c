@@ -46,6 +46,7 @@ static atomic_int next_slot;
 static atomic_int noise_flags;
 static atomic_int cond_waiters;
 static _Atomic uint64_t spurious;
+static _Atomic uint64_t lock_calls;
 
 static struct tl_slot *my_slot(void)
 {
@@ -60,6 +61,7 @@ void tl__wrap_init(void)
     VALGRIND_HG_DISABLE_CHECKING(slots, sizeof slots);
     VALGRIND_HG_DISABLE_CHECKING(&cond_waiters, sizeof cond_waiters);
     VALGRIND_HG_DISABLE_CHECKING(&spurious, sizeof spurious);
+    VALGRIND_HG_DISABLE_CHECKING(&lock_calls, sizeof lock_calls);
     VALGRIND_HG_DISABLE_CHECKING(&noise_flags, sizeof noise_flags);
     VALGRIND_HG_DISABLE_CHECKING(&next_slot, sizeof next_slot);
 }
@@ -91,6 +93,11 @@ void tl_noise(int flags)
 uint64_t tl_spurious_wakeups(void)
 {
     return atomic_load(&spurious);
+}
+
+uint64_t tl_lock_calls(void)
+{
+    return atomic_load_explicit(&lock_calls, memory_order_relaxed);
 }
 
 int tl_cond_waiters(void)
@@ -135,6 +142,8 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
     enter(OP_LOCK, m, __builtin_return_address(0));
     int err = __real_pthread_mutex_lock(m);
     leave();
+    if (err == 0)
+        atomic_fetch_add_explicit(&lock_calls, 1, memory_order_relaxed);
     return err;
 }
 
