@@ -4,12 +4,15 @@
 
 #include "stage.h"
 
-#define CFLAGS     "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Iinclude"
+/* -finstrument-functions: the support code learns when each of the stub's functions returns
+ * (tl_calls.c), to catch a lock still held at that moment. */
+#define CFLAGS     "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Iinclude -finstrument-functions"
 #define CFLAGS_KIT "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Wall -Wextra -Werror"
 #define WRAP                                                                                       \
-    "-Wl,--wrap=pthread_mutex_lock,--wrap=pthread_mutex_unlock,--wrap=pthread_cond_wait,"          \
-    "--wrap=pthread_cond_timedwait,--wrap=pthread_cond_signal,--wrap=pthread_join,"                \
-    "--wrap=sem_wait"
+    "-Wl,--wrap=pthread_mutex_lock,--wrap=pthread_mutex_trylock,--wrap=pthread_mutex_timedlock,"   \
+    "--wrap=pthread_mutex_unlock,--wrap=pthread_cond_wait,--wrap=pthread_cond_timedwait,"          \
+    "--wrap=pthread_cond_signal,--wrap=pthread_create,--wrap=pthread_join,"                        \
+    "--wrap=pthread_barrier_wait,--wrap=sem_wait"
 #define BUILD_SECONDS 120
 #define SHOWN_LINES   15
 
@@ -102,7 +105,7 @@ static char *kit_makefile(const char *kitobj)
         "CFLAGS = " CFLAGS_KIT " -I$(SRC)/include -I$(SRC)/tests -I$(SRC)/support -MMD -MP\n"
         "TESTS = $(notdir $(wildcard $(SRC)/tests/*.c))\n"
         "SCENARIOS = $(filter-out test_%%,$(TESTS))\n"
-        "SUPPORT = tl_env.o tl_wrap.o tl_report.o\n"
+        "SUPPORT = tl_env.o tl_wrap.o tl_threads.o tl_watch.o tl_calls.o tl_report.o\n"
         "vpath %%.c $(SRC)/tests $(SRC)/support\n"
         "all: $(addprefix plain/,$(TESTS:.c=.o) $(SUPPORT) tl_criterion.o tl_driver.o) "
         "$(addprefix tsan/,$(SCENARIOS:.c=.o) $(SUPPORT) tl_driver.o)\n"
@@ -139,7 +142,8 @@ static char *link_makefile(const struct lab *lab, const char *kitobj)
 {
     return xasprintf(
         "K = %s\n"
-        "SUPPORT = $(K)/plain/tl_env.o $(K)/plain/tl_wrap.o $(K)/plain/tl_report.o\n"
+        "SUPPORT = $(addprefix $(K)/plain/,tl_env.o tl_wrap.o tl_threads.o tl_watch.o tl_calls.o "
+        "tl_report.o)\n"
         "TESTS = $(filter-out $(SUPPORT) $(K)/plain/tl_%%,$(wildcard $(K)/plain/*.o))\n"
         "SCENARIOS = $(filter-out $(K)/plain/test_%%,$(TESTS))\n"
         "TSAN = $(wildcard $(K)/tsan/*.o)\n"

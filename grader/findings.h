@@ -37,6 +37,7 @@ struct finding {
                              (frames of tl_*.c and of the tools' runtimes are never chosen, and
                              shared-library frames only when nothing else has a file) */
     struct fd_site other; /* the other access of a race, or where the other lock order was taken */
+    struct fd_site at_held; /* lock order: where `at`'s thread took the mutex it held, if known */
     char object[256];     /* the variable or lock involved, from the tool's words, no article:
                              "global variable 'counter'", "heap block of 40 bytes allocated in
                              bq_create (queue.c:20)", "mutex created in bank_create (locks.c:30)",

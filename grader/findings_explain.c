@@ -72,7 +72,10 @@ static void lock_order(const struct finding *f, const char *at, const char *othe
         at[0] ? at : "one call");
     /* TSan names a mutex it saw no creation of only by its id ("mutex M7"): no help to a student */
     bool bare = !f->object[0] || strncmp(f->object, "mutex M", 7) == 0;
-    add(t, "%s%s, ", bare ? "the first" : "the ", bare ? "" : f->object);
+    add(t, "%s%s", bare ? "the first" : "the ", bare ? "" : f->object);
+    if (f->at_held.line && !same_site(&f->at_held, &f->at))
+        add(t, " (taken at %s:%d)", f->at_held.file, f->at_held.line);
+    add(t, ", ");
     if (!other[0] || same_site(&f->at, &f->other))
         add(t, "while another call locked the same two mutexes in the opposite order. ");
     else

@@ -218,6 +218,12 @@ static void classify_lock_order(const struct report *r, const char *student, str
     fd__pick(&first->stack, student, &f->at);
     if (second)
         fd__pick(&second->stack, student, &f->other);
+    /* second_deadlock_stack=1: "Mutex M11 previously acquired by the same thread here:" */
+    for (const struct section *s = first + 1; s < r->sec + r->len && s != second; s++)
+        if (strstr(s->head, "previously acquired by the same thread")) {
+            fd__pick(&s->stack, student, &f->at_held);
+            break;
+        }
     char held[32], taken[32];
     const char *h = strstr(first->head, key) + strlen(key);
     fd__copy(held, sizeof held, h, strcspn(h, " "));

@@ -19,7 +19,9 @@
 #define TOOL_SECONDS 60
 
 static const char *const allowed_prefixes[] = {"pthread_", "sem_", "__atomic_", "atomic_", NULL};
-static const char *const allowed_calls[] = {"malloc",
+static const char *const allowed_calls[] = {"__cyg_profile_func_enter", /* -finstrument-functions */
+                                            "__cyg_profile_func_exit",
+                                            "malloc",
                                             "calloc",
                                             "realloc",
                                             "reallocarray",

@@ -15,14 +15,15 @@
 #include <unistd.h>
 
 #include "findings.h"
+#include "hang.h"
 #include "stage.h"
 
 #define SLACK_SECONDS 10 /* beyond TL_TIMEOUT, for the report and Valgrind's XML to be written */
 
 struct events {
     bool begun, passed;
-    char *fail, *crash, *timeout;
-    struct strv blocked;
+    char *fail, *crash, *timeout, *hang, *leaked;
+    struct strv threads, held; /* THREAD and HELD lines: see grader/hang.h */
 };
 
 static char *make_nonce(void)
@@ -61,16 +62,22 @@ static void read_events(const char *path, const char *nonce, struct events *ev)
             ev->crash = xstrdup(text_part);
         else if (strcmp(kind, "TIMEOUT") == 0 && !ev->timeout)
             ev->timeout = xstrdup(text_part);
-        else if (strcmp(kind, "BLOCKED") == 0)
-            strv_add(&ev->blocked, text_part);
+        else if (strcmp(kind, "HANG") == 0 && !ev->hang)
+            ev->hang = xstrdup(text_part);
+        else if (strcmp(kind, "LEAKED") == 0 && !ev->leaked)
+            ev->leaked = xstrdup(text_part);
+        else if (strcmp(kind, "THREAD") == 0)
+            strv_add(&ev->threads, text_part);
+        else if (strcmp(kind, "HELD") == 0)
+            strv_add(&ev->held, text_part);
     }
     free(text);
 }
 
 static void free_events(struct events *ev)
 {
-    free(ev->fail), free(ev->crash), free(ev->timeout);
-    strv_free(&ev->blocked);
+    free(ev->fail), free(ev->crash), free(ev->timeout), free(ev->hang), free(ev->leaked);
+    strv_free(&ev->threads), strv_free(&ev->held);
 }
 
 static const char *signal_words(const char *sig)
@@ -89,28 +96,6 @@ static const char *signal_words(const char *sig)
         if (strcmp(sig, table[i].sig) == 0)
             return table[i].words;
     return "a fatal signal";
-}
-
-/* "pthread_cond_wait 0x... frame" lines to "a thread waits in pthread_cond_wait, called from
- * bq_get (queue.c:57)". */
-static char *describe_blocked(const struct strv *blocked, const char *bd, const char *stub)
-{
-    struct sbuf b = {0};
-    sbuf_add(&b, "");
-    if (blocked->len == 0)
-        sbuf_add(&b, "No thread was blocked in a lock, condition wait or join: a thread was "
-                     "probably looping (busy-waiting or an endless loop).\n");
-    else
-        sbuf_addf(&b, "Where each of the %zu waiting threads was blocked:\n", blocked->len);
-    for (size_t i = 0; i < blocked->len && i < 16; i++) {
-        char op[64], obj[32], frame[512];
-        if (sscanf(blocked->v[i], "%63s %31s %511s", op, obj, frame) != 3)
-            continue;
-        char *at = symbolize_frame(frame, bd, stub);
-        sbuf_addf(&b, "  - in %s, called from %s\n", op, at);
-        free(at);
-    }
-    return b.s;
 }
 
 static void set_result(struct check_result *r, bool passed, const char *verdict, char *message,
@@ -133,15 +118,51 @@ static const char *finding_verdict(enum fd_kind k)
     return words[k];
 }
 
+/* The student's lines a finding names, quoted as compilers do, each once. */
+static char *quote_sites(const struct finding *f, const char *bd, const char *stub)
+{
+    struct sbuf b = {0};
+    sbuf_add(&b, "");
+    const struct fd_site *sites[] = {&f->at_held, &f->at, &f->other};
+    for (int i = 0; i < 3; i++) {
+        const struct fd_site *s = sites[i];
+        bool seen = false;
+        for (int k = 0; k < i; k++)
+            seen |= sites[k]->line == s->line && strcmp(sites[k]->file, s->file) == 0;
+        if (seen || strcmp(s->file, stub) != 0)
+            continue;
+        char *text = stub_source_line(bd, stub, s->line);
+        if (text)
+            sbuf_addf(&b, "\n    %5d | %s", s->line, text);
+        free(text);
+    }
+    return b.s;
+}
+
+#define KIT_DEFECT "Kit defect, not your code (it costs nothing; please report it): "
+
+/* A race or lock-order finding in which neither side touches the student's file is the kit's
+ * own bug (its tests or support code), never the student's. */
+static bool kit_defect(const struct finding *f, const char *stub)
+{
+    return (f->kind == FD_RACE || f->kind == FD_LOCK_ORDER) && strcmp(f->at.file, stub) != 0 &&
+           strcmp(f->other.file, stub) != 0;
+}
+
 /* Detector findings: the first failure explained, the count of the rest, notes as details. */
-static bool judge_findings(struct check_result *r, struct fd_list *l)
+static bool judge_findings(struct check_result *r, struct fd_list *l, const char *bd,
+                           const char *stub)
 {
     struct finding *first = NULL;
     size_t failures = 0;
     struct sbuf notes = {0};
     sbuf_add(&notes, "");
     for (size_t i = 0; i < l->len; i++) {
-        if (l->items[i].failure) {
+        if (l->items[i].failure && kit_defect(&l->items[i], stub)) {
+            char text[1024];
+            fd_explain(&l->items[i], text, sizeof text);
+            sbuf_addf(&notes, KIT_DEFECT "%s\n", text);
+        } else if (l->items[i].failure) {
             failures++;
             if (!first)
                 first = &l->items[i];
@@ -160,15 +181,17 @@ static bool judge_findings(struct check_result *r, struct fd_list *l)
     }
     char text[2048];
     fd_explain(first, text, sizeof text);
-    char *message =
-        failures > 1 ? xasprintf("%s (and %zu more findings in the raw report)", text, failures - 1)
-                     : xstrdup(text);
+    char *quoted = quote_sites(first, bd, stub);
+    char *message = failures > 1 ? xasprintf("%s (and %zu more findings in the raw report)%s", text,
+                                             failures - 1, quoted)
+                                 : xasprintf("%s%s", text, quoted);
+    free(quoted);
     set_result(r, false, finding_verdict(first->kind), message, notes.s);
     return true;
 }
 
-static bool detector_findings(const struct check *c, const struct lab *lab, const char *rundir,
-                              struct check_result *r)
+static bool detector_findings(const struct check *c, const struct lab *lab, const char *bd,
+                              const char *rundir, struct check_result *r)
 {
     struct fd_list l = {0};
     bool failed;
@@ -203,7 +226,7 @@ static bool detector_findings(const struct check *c, const struct lab *lab, cons
             return true;
         }
     }
-    failed = judge_findings(r, &l);
+    failed = judge_findings(r, &l, bd, lab->stub);
     fd_list_free(&l);
     return failed;
 }
@@ -248,8 +271,10 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     case CK_TSAN:
         strv_addf(argv, "%s/driver_tsan", bd);
         strv_add(argv, c->name);
+        /* Every ThreadSanitizer finding fails the check: the first one is the verdict, so the
+         * run stops there (a buggy submission's wait is the student's). */
         strv_addf(env,
-                  "TSAN_OPTIONS=log_path=%s/tsan halt_on_error=0 exitcode=66 "
+                  "TSAN_OPTIONS=log_path=%s/tsan halt_on_error=1 exitcode=66 "
                   "second_deadlock_stack=1 report_signal_unsafe=0",
                   rundir);
         break;
@@ -259,7 +284,12 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
         if (c->kind == CK_HELGRIND) {
             strv_add(argv, "--tool=helgrind");
         } else {
+            /* Every memcheck error during the run fails the check, so the first one ends it.
+             * Not so for Helgrind, whose first report may be a note that costs nothing (a
+             * signal after unlock): its hangs are ended by the support code's watchdog. */
             strv_add(argv, "--tool=memcheck");
+            strv_add(argv, "--exit-on-first-error=yes");
+            strv_add(argv, "--error-exitcode=67");
             strv_add(argv, "--leak-check=full");
             strv_add(argv, "--show-leak-kinds=definite,indirect,possible");
             strv_add(argv, "--errors-for-leak-kinds=definite,indirect,possible");
@@ -275,15 +305,20 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     }
 }
 
-/* "/kit/labs/05-queue/tests/test_queue.c:88: bq_get returned..." reads better as
- * "bq_get returned... (checked at 05-queue/tests/test_queue.c:88)". */
-static char *test_message(const char *fail, const struct lab *lab)
+/* "/kit/labs/05-queue/tests/test_queue.c:88: bq_get returned..." is about the student's
+ * bq_get: the message says what it did, and the kit's line where that was checked is a detail
+ * ("Checked at 05-queue/tests/test_queue.c:88."). */
+static void test_message(const char *fail, const struct lab *lab, char **message, char **details)
 {
     const char *sep = strstr(fail, ": ");
     const char *tests = strstr(fail, "/tests/");
-    if (!sep || !tests || tests > sep)
-        return xstrdup(fail);
-    return xasprintf("%s (checked at %s%.*s)", sep + 2, lab->dirname, (int)(sep - tests), tests);
+    if (!sep || !tests || tests > sep) {
+        *message = xstrdup(fail);
+        *details = NULL;
+        return;
+    }
+    *message = xstrdup(sep + 2);
+    *details = xasprintf("Checked at %s%.*s.", lab->dirname, (int)(sep - tests), tests);
 }
 
 static void judge_run(const struct lab *lab, const char *bd, const struct check *c,
@@ -296,12 +331,22 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
                    xasprintf("the grader could not start this check: %s",
                              sb_describe(res, lim, words, sizeof words)),
                    NULL);
+    } else if (ev->leaked || ev->hang) {
+        struct diagnosis d;
+        if (ev->leaked)
+            leak_explain(ev->leaked, bd, lab->stub, &d);
+        else
+            hang_explain(&ev->threads, &ev->held, bd, lab->stub, &d);
+        set_result(r, false, d.verdict, d.message, d.details);
+        d.message = d.details = NULL;
+        diagnosis_free(&d);
     } else if (ev->timeout) {
         set_result(r, false, "timed out",
-                   xasprintf("did not finish within %s s: a deadlock, a lost wakeup, or a thread "
-                             "that never stops.",
+                   xasprintf("did not finish within %s s, and not every thread was blocked: a "
+                             "thread that never stops (a busy-wait or an endless loop), or one "
+                             "waiting with a deadline again and again.",
                              ev->timeout),
-                   describe_blocked(&ev->blocked, bd, lab->stub));
+                   hang_threads(&ev->threads, &ev->held, bd, lab->stub));
     } else if (res->end != SB_EXITED && res->end != SB_SIGNALED) {
         const char *verdict = res->end == SB_TIMEOUT ? "timed out" : "limit";
         set_result(r, false, verdict, xasprintf("%s.", sb_describe(res, lim, words, sizeof words)),
@@ -315,7 +360,9 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
                    xasprintf("crashed with %s (%s) in %s.", sig, signal_words(sig), at), NULL);
         free(at);
     } else if (ev->fail) {
-        set_result(r, false, "failed", test_message(ev->fail, lab), NULL);
+        char *message, *details;
+        test_message(ev->fail, lab, &message, &details);
+        set_result(r, false, "failed", message, details);
     } else if (!ev->passed) {
         set_result(r, false, "ended early",
                    ev->begun ? xasprintf("the run ended before the check finished (%s).",
@@ -391,7 +438,7 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
      * otherwise passed. A run that never started has no findings to read. */
     if (c->kind != CK_TEST && ev.begun) {
         struct check_result fr = {.check = c, .raw = xstrdup(r->raw)};
-        if (detector_findings(c, lab, rundir, &fr)) {
+        if (detector_findings(c, lab, bd, rundir, &fr)) {
             free(r->verdict), free(r->message), free(r->details), free(r->raw);
             r->verdict = fr.verdict, r->message = fr.message, r->details = fr.details;
             r->raw = fr.raw;
@@ -400,6 +447,12 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
             if (r->passed && fr.details && *fr.details) {
                 free(r->details);
                 r->details = xstrdup(fr.details);
+            } else if (!r->passed && fr.details && strstr(fr.details, KIT_DEFECT)) {
+                /* the detector stopped the run at the kit's own bug */
+                set_result(r, false, "kit error",
+                           xstrdup("the kit's own code has a bug that stopped this check before "
+                                   "it could judge yours; your code is not to blame."),
+                           xstrdup(fr.details));
             }
             free(fr.verdict), free(fr.message), free(fr.details), free(fr.raw);
         }

@@ -30,6 +30,13 @@ void run_check(const struct grader *g, const struct lab *lab, const char *build_
 void criterion_sweep(void);
 
 /* symbolize.c: "module+0xoff" frames to "func (file:line)", preferring the stub's frames. */
+struct place {
+    char *func, *file; /* NULL when unknown */
+    int line;
+    bool in_stub; /* in the student's file */
+};
+bool symbolize_place(const char *frame, const char *build_dir, const char *stub, struct place *out);
+void place_free(struct place *p);
 char *symbolize_frame(const char *frame, const char *build_dir, const char *stub);
 /* The first frame in the stub's file among space-separated frames, or the first known one. */
 char *symbolize_first(const char *frames, const char *build_dir, const char *stub);

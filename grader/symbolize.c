@@ -20,16 +20,15 @@ static char *module_path(const char *module, const char *bd)
 }
 
 /* addr2line's answer for one frame: pairs of lines "func" "file:line", innermost inline first.
- * Returns the pair in the stub if any, else the first with a known file; NULL if none. */
-static char *lookup(const char *frame, const char *bd, const char *stub, bool *in_stub)
+ * Fills the pair in the stub if any, else the first with a known file; false if none. */
+static bool lookup_place(const char *frame, const char *bd, const char *stub, struct place *out)
 {
+    memset(out, 0, sizeof *out);
     char *copy = xstrdup(frame);
     char *plus = strrchr(copy, '+');
-    char *result = NULL;
-    *in_stub = false;
     if (!plus) {
         free(copy);
-        return NULL;
+        return false;
     }
     *plus = '\0';
     unsigned long off = strtoul(plus + 1, NULL, 16);
@@ -55,10 +54,12 @@ static char *lookup(const char *frame, const char *bd, const char *stub, bool *i
             if (colon)
                 *colon = '\0';
             bool mine = strcmp(base_name(loc), stub) == 0;
-            if ((mine || !result) && strcmp(loc, "??") != 0 && line > 0) {
-                free(result);
-                result = xasprintf("%s (%s:%d)", func, base_name(loc), line);
-                *in_stub = mine;
+            if ((mine || !out->file) && strcmp(loc, "??") != 0 && line > 0) {
+                place_free(out);
+                out->func = xstrdup(func);
+                out->file = xstrdup(base_name(loc));
+                out->line = line;
+                out->in_stub = mine;
                 if (mine)
                     break;
             }
@@ -70,6 +71,31 @@ static char *lookup(const char *frame, const char *bd, const char *stub, bool *i
     free(addr);
     free(module);
     free(copy);
+    return out->file != NULL;
+}
+
+void place_free(struct place *p)
+{
+    free(p->func);
+    free(p->file);
+    memset(p, 0, sizeof *p);
+}
+
+bool symbolize_place(const char *frame, const char *bd, const char *stub, struct place *out)
+{
+    return lookup_place(frame, bd, stub, out);
+}
+
+static char *lookup(const char *frame, const char *bd, const char *stub, bool *in_stub)
+{
+    struct place p;
+    char *result = NULL;
+    *in_stub = false;
+    if (lookup_place(frame, bd, stub, &p)) {
+        result = xasprintf("%s (%s:%d)", p.func, p.file, p.line);
+        *in_stub = p.in_stub;
+    }
+    place_free(&p);
     return result;
 }
 

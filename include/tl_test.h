@@ -101,6 +101,16 @@ int tl_blocked_threads(void);
 uint64_t tl_lock_calls(void);
 /* Wait until at least n threads are in real condition waits; false after timeout_s. */
 bool tl_await_cond_waiters(int n, double timeout_s);
+/* Wait until done(arg) is true (polled); false if it is still false after timeout_s. Use it
+ * where the test waits for the code under test to get somewhere: while it waits, the hang
+ * watchdog counts this thread as blocked, so that a deadlock of the code under test ends the
+ * run within about a second, with a diagnosis, instead of waiting out timeout_s. */
+bool tl_await(bool (*done)(void *), void *arg, double timeout_s);
+/* Mark the calling thread as an observer: it only reads (an auditor sampling bq_size or
+ * bank_total while others work) and never wakes another thread, so the hang watchdog does not
+ * wait for it to block before it ends a run whose other threads are all stuck. Joining the
+ * thread ends this: from then on the joiner waits for it. Never tl_await an observer. */
+void tl_observer(void);
 
 /* ---- Time and resources ------------------------------------------------------------------ */
 

@@ -64,7 +64,8 @@ uint64_t tl_rand(void)
     static _Thread_local uint64_t state;
     static _Thread_local int seeded;
     if (!seeded) {
-        state = tl_seed() * 0x100000001b3ULL + atomic_fetch_add(&next_stream, 1);
+        state = tl_seed() * 0x100000001b3ULL +
+                atomic_fetch_add_explicit(&next_stream, 1, memory_order_relaxed);
         seeded = 1;
     }
     return splitmix(&state);

@@ -4,27 +4,116 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Called through --wrap: the real pthread functions, free of noise and bookkeeping. */
 int __real_pthread_mutex_lock(pthread_mutex_t *m);
 int __real_pthread_mutex_unlock(pthread_mutex_t *m);
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+
+/* ---- Threads and what they wait for and hold (tl_threads.c) ------------------------------
+ * Every thread of a run that the support code knows (the runner, and every thread started
+ * through the wrapped pthread_create) owns one slot. Only its owner writes a slot; the watchdog
+ * (tl_watch.c) and the timeout handler read them. Every field is atomic, so that reading a slot
+ * is never a data race under any detector, and Helgrind is told to ignore them. */
+
+/* What a thread is doing. The "blocked" ones wait without a deadline for another thread. */
+enum tl_op {
+    OP_NONE,
+    OP_LOCK,           /* pthread_mutex_lock: blocked */
+    OP_COND_WAIT,      /* pthread_cond_wait: blocked */
+    OP_COND_TIMEDWAIT, /* pthread_cond_timedwait: will wake by itself */
+    OP_JOIN,           /* pthread_join: blocked */
+    OP_SEM_WAIT,       /* sem_wait: blocked */
+    OP_BARRIER,        /* pthread_barrier_wait: blocked */
+    OP_AWAIT,          /* the test waits for the code under test (tl_await): blocked */
+    OP_COUNT
+};
+extern const char *const tl__op_name[OP_COUNT];
+bool tl__op_blocks(int op);
+
+#define TL_HELD_MAX 16 /* mutexes one thread holds at once that are remembered */
+
+struct tl_held {
+    const void *_Atomic mutex;
+    void *_Atomic site;  /* return address of the pthread_mutex_lock call */
+    _Atomic int by_stub; /* taken inside the code under test (not by the test itself) */
+};
+
+struct tl_slot {
+    _Atomic int used;         /* 0: free; 1: a live thread owns it */
+    _Atomic int number;       /* 1 = the runner ("the test's main thread"), then 2, 3... by start */
+    _Atomic int tid;          /* kernel thread id, to read its state in /proc */
+    _Atomic int op;           /* enum tl_op */
+    const void *_Atomic obj;  /* mutex, condition variable, semaphore, barrier or thread */
+    const void *_Atomic obj2; /* the mutex a condition wait released */
+    void *_Atomic caller;     /* return address of the blocking call */
+    void *_Atomic start;      /* the thread's start routine (NULL for the runner) */
+    void *_Atomic started_by; /* where pthread_create was called */
+    void *_Atomic api;        /* outermost function of the code under test now running */
+    _Atomic unsigned long seq;  /* bumped on every wrapped call: progress */
+    _Atomic uint64_t locks;     /* successful locks */
+    _Atomic int depth;          /* calls of the code under test now active (tl_calls.c) */
+    _Atomic int observer;       /* tl_observer: the watchdog does not wait for it... */
+    _Atomic unsigned long self; /* ...until a thread joins it (pthread_self) */
+    _Atomic int nheld;
+    struct tl_held held[TL_HELD_MAX];
+};
+
+#define TL_SLOTS 1100 /* above the sandbox's 1024 threads */
+extern struct tl_slot tl__slots[TL_SLOTS];
+/* Threads that are live or being started; a started one may not have its slot yet. */
+extern atomic_int tl__live;
+/* Locks taken by threads that have exited. */
+extern _Atomic uint64_t tl__retired_locks;
+
+/* The calling thread's slot, allocated on first use (NULL if every slot is taken). */
+struct tl_slot *tl__me(void);
+/* Register the calling thread as the runner (tl_begin). */
+void tl__register_runner(void);
+/* A thread started through the wrapper: register at its start, unregister at its end. */
+struct tl_slot *tl__register_thread(void *start, void *started_by);
+void tl__unregister_thread(void);
+/* A thread is about to be joined: it is no longer an observer (tl_observer). */
+void tl__unobserve(pthread_t t);
+void tl__enter(enum tl_op op, const void *obj, const void *obj2, void *caller);
+void tl__leave(void);
+void tl__held_add(const void *mutex, void *site);
+void tl__held_remove(const void *mutex);
+/* If the calling thread still holds a mutex that the code under test locked, report LEAKED and
+ * end the run: `what` is "returned" or "exited". fn is the function that returned. */
+void tl__check_nothing_held(void *fn, const char *what);
+
+/* ---- Reports (tl_report.c) --------------------------------------------------------------- */
 
 /* Tell Helgrind to ignore the support code's own shared counters; call before any thread. */
 void tl__wrap_init(void);
+void tl__noise_init(void);
 void tl__env_init(void);
 
 /* Append one line to the grader's report (or stderr when run by hand). Async-signal-safe. */
 void tl__report(const char *kind, const char *text);
 /* Write "module+0xoffset" for addr into buf (for addr2line in the grader). */
 void tl__frame(const void *addr, char *buf, size_t len);
-/* Write a BLOCKED line for every thread that is inside a wrapped blocking call. */
-void tl__report_blocked(void);
-/* Format a failure line and report it; returns the formatted message. */
+/* Write a THREAD line for every live thread and a HELD line for every mutex it holds: what the
+ * grader needs to explain a hang (see grader/hang.c). */
+void tl__report_threads(void);
+/* Format a failure line and report it; returns the formatted message (thread-local buffer). */
 const char *tl__format_failure(const char *file, int line, const char *fmt, va_list ap);
 
 /* True on the thread that called tl_begin. */
 bool tl__on_runner_thread(void);
+
+/* ---- The hang watchdog (tl_watch.c) ------------------------------------------------------ */
+
+/* Exit status of a run the watchdog or a lock check ended. */
+#define TL_EXIT_HANG 125
+#define TL_EXIT_LEAK 126
+
+void tl__watch_start(void);
+void tl__watch_stop(void);
 
 #endif

@@ -82,7 +82,7 @@ static void on_timeout(int sig)
     char text[64];
     snprintf(text, sizeof text, "%.1f", timeout_s);
     tl__report("TIMEOUT", text);
-    tl__report_blocked();
+    tl__report_threads();
     _exit(124);
 }
 
@@ -101,6 +101,8 @@ void tl_begin(const char *name)
 {
     tl__env_init();
     tl__wrap_init();
+    tl__noise_init();
+    tl__register_runner();
     runner = pthread_self();
     snprintf(run_name, sizeof run_name, "%s", name);
 
@@ -130,13 +132,57 @@ void tl_begin(const char *name)
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)tl_seed());
     tl__report("BEGIN", seed);
+    tl__watch_start();
 }
 
 void tl_end(void)
 {
+    tl__watch_stop();
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
     tl__report("PASS", "");
+}
+
+static void frame_or_dash(const void *addr, char *buf, size_t len)
+{
+    if (addr)
+        tl__frame(addr, buf, len);
+    else
+        snprintf(buf, len, "-");
+}
+
+/* THREAD number op object mutex-released caller start api started-by
+ * HELD number mutex site by-stub */
+void tl__report_threads(void)
+{
+    char line[2048], caller[256], start[256], api[256], by[256], site[256];
+    for (int i = 0; i < TL_SLOTS; i++) {
+        struct tl_slot *t = &tl__slots[i];
+        if (!atomic_load_explicit(&t->used, memory_order_relaxed))
+            continue;
+        int number = atomic_load_explicit(&t->number, memory_order_relaxed);
+        int op = atomic_load_explicit(&t->op, memory_order_relaxed);
+        frame_or_dash(op ? atomic_load_explicit(&t->caller, memory_order_relaxed) : NULL, caller,
+                      sizeof caller);
+        frame_or_dash(atomic_load_explicit(&t->start, memory_order_relaxed), start, sizeof start);
+        frame_or_dash(atomic_load_explicit(&t->api, memory_order_relaxed), api, sizeof api);
+        frame_or_dash(atomic_load_explicit(&t->started_by, memory_order_relaxed), by, sizeof by);
+        snprintf(line, sizeof line, "%d %s %p %p %s %s %s %s", number,
+                 op ? tl__op_name[op] : "running",
+                 op ? atomic_load_explicit(&t->obj, memory_order_relaxed) : NULL,
+                 op ? atomic_load_explicit(&t->obj2, memory_order_relaxed) : NULL, caller, start,
+                 api, by);
+        tl__report("THREAD", line);
+        int n = atomic_load_explicit(&t->nheld, memory_order_relaxed);
+        for (int k = 0; k < n && k < TL_HELD_MAX; k++) {
+            frame_or_dash(atomic_load_explicit(&t->held[k].site, memory_order_relaxed), site,
+                          sizeof site);
+            snprintf(line, sizeof line, "%d %p %s %d", number,
+                     atomic_load_explicit(&t->held[k].mutex, memory_order_relaxed), site,
+                     atomic_load_explicit(&t->held[k].by_stub, memory_order_relaxed));
+            tl__report("HELD", line);
+        }
+    }
 }
 
 bool tl__on_runner_thread(void)
@@ -146,7 +192,7 @@ bool tl__on_runner_thread(void)
 
 const char *tl__format_failure(const char *file, int line, const char *fmt, va_list ap)
 {
-    static char msg[2048];
+    static _Thread_local char msg[2048]; /* threads may fail at once */
     int n = snprintf(msg, sizeof msg, "%s:%d: ", file, line);
     vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     tl__report("FAIL", msg);

@@ -1,7 +1,10 @@
 /* tl_wrap.c - the pthread calls every test binary is linked to through -Wl,--wrap.
  *
- * DESIGN: each wrapper records, in the calling thread's own slot, which blocking call it is in and
- * who called it, so that a timeout can say where every thread was stuck (tl__report_blocked).
+ * DESIGN: each wrapper records, in the calling thread's slot (tl_threads.c), which blocking call
+ * it is in, who called it and which mutexes it holds, so that a hang can be explained and ended
+ * early (tl_watch.c) and a timeout can say where every thread was stuck. Threads started through
+ * pthread_create run a trampoline that registers them, so that the watchdog knows how many
+ * threads are alive, and that checks, when each ends, that it left no lock held.
  * On request (tl_noise) the wrappers also perturb the schedule: a seeded yield or short sleep after
  * an unlock widens race windows; a seeded early return from a condition wait (a spurious wakeup,
  * which POSIX allows) catches `if` where `while` is needed; a seeded broadcast in place of a
@@ -12,9 +15,11 @@
  * that its findings are about the code under test.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <sched.h>
 #include <valgrind/helgrind.h>
@@ -22,61 +27,24 @@
 #include "tl_test.h"
 #include "tl_internal.h"
 
+int __real_pthread_mutex_trylock(pthread_mutex_t *m);
+int __real_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t);
 int __real_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
 int __real_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t);
 int __real_pthread_cond_signal(pthread_cond_t *c);
 int __real_pthread_join(pthread_t t, void **ret);
+int __real_pthread_barrier_wait(pthread_barrier_t *b);
 int __real_sem_wait(sem_t *s);
 
-enum tl_op { OP_NONE, OP_LOCK, OP_COND_WAIT, OP_COND_TIMEDWAIT, OP_JOIN, OP_SEM_WAIT };
-static const char *const op_name[] = {
-    "",        "pthread_mutex_lock", "pthread_cond_wait", "pthread_cond_timedwait", "pthread_join",
-    "sem_wait"};
-
-#define TL_SLOTS 256
-/* One slot per thread (modulo TL_SLOTS), padded so that threads do not share cache lines. */
-struct tl_slot {
-    _Atomic int op;
-    const void *_Atomic obj;
-    void *_Atomic caller;
-    char pad[64 - sizeof(int) - 2 * sizeof(void *)];
-};
-static struct tl_slot slots[TL_SLOTS];
-static atomic_int next_slot;
 static atomic_int noise_flags;
 static atomic_int cond_waiters;
 static _Atomic uint64_t spurious;
-static _Atomic uint64_t lock_calls;
 
-static struct tl_slot *my_slot(void)
+void tl__noise_init(void)
 {
-    static _Thread_local int slot = -1;
-    if (slot < 0)
-        slot = atomic_fetch_add(&next_slot, 1) % TL_SLOTS;
-    return &slots[slot];
-}
-
-void tl__wrap_init(void)
-{
-    VALGRIND_HG_DISABLE_CHECKING(slots, sizeof slots);
     VALGRIND_HG_DISABLE_CHECKING(&cond_waiters, sizeof cond_waiters);
     VALGRIND_HG_DISABLE_CHECKING(&spurious, sizeof spurious);
-    VALGRIND_HG_DISABLE_CHECKING(&lock_calls, sizeof lock_calls);
     VALGRIND_HG_DISABLE_CHECKING(&noise_flags, sizeof noise_flags);
-    VALGRIND_HG_DISABLE_CHECKING(&next_slot, sizeof next_slot);
-}
-
-static void enter(enum tl_op op, const void *obj, void *caller)
-{
-    struct tl_slot *s = my_slot();
-    atomic_store_explicit(&s->obj, obj, memory_order_relaxed);
-    atomic_store_explicit(&s->caller, caller, memory_order_relaxed);
-    atomic_store_explicit(&s->op, op, memory_order_release);
-}
-
-static void leave(void)
-{
-    atomic_store_explicit(&my_slot()->op, OP_NONE, memory_order_release);
 }
 
 static bool chance(int flag, uint32_t one_in)
@@ -87,30 +55,17 @@ static bool chance(int flag, uint32_t one_in)
 
 void tl_noise(int flags)
 {
-    atomic_store(&noise_flags, flags);
+    atomic_store_explicit(&noise_flags, flags, memory_order_relaxed);
 }
 
 uint64_t tl_spurious_wakeups(void)
 {
-    return atomic_load(&spurious);
-}
-
-uint64_t tl_lock_calls(void)
-{
-    return atomic_load_explicit(&lock_calls, memory_order_relaxed);
+    return atomic_load_explicit(&spurious, memory_order_relaxed);
 }
 
 int tl_cond_waiters(void)
 {
-    return atomic_load(&cond_waiters);
-}
-
-int tl_blocked_threads(void)
-{
-    int n = 0;
-    for (int i = 0; i < TL_SLOTS; i++)
-        n += atomic_load_explicit(&slots[i].op, memory_order_acquire) != OP_NONE;
-    return n;
+    return atomic_load_explicit(&cond_waiters, memory_order_relaxed);
 }
 
 bool tl_await_cond_waiters(int n, double timeout_s)
@@ -124,31 +79,47 @@ bool tl_await_cond_waiters(int n, double timeout_s)
     return true;
 }
 
-void tl__report_blocked(void)
+bool tl_await(bool (*done)(void *), void *arg, double timeout_s)
 {
-    char line[512], frame[256];
-    for (int i = 0; i < TL_SLOTS; i++) {
-        int op = atomic_load(&slots[i].op);
-        if (op == OP_NONE)
-            continue;
-        tl__frame(atomic_load(&slots[i].caller), frame, sizeof frame);
-        snprintf(line, sizeof line, "%s %p %s", op_name[op], atomic_load(&slots[i].obj), frame);
-        tl__report("BLOCKED", line);
-    }
+    double deadline = tl_now() + timeout_s;
+    bool ok;
+    tl__enter(OP_AWAIT, NULL, NULL, __builtin_return_address(0));
+    while (!(ok = done(arg)) && tl_now() < deadline)
+        tl_sleep_ms(0.5);
+    tl__leave();
+    return ok || done(arg);
 }
 
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 {
-    enter(OP_LOCK, m, __builtin_return_address(0));
+    void *site = __builtin_return_address(0);
+    tl__enter(OP_LOCK, m, NULL, site);
     int err = __real_pthread_mutex_lock(m);
-    leave();
+    tl__leave();
     if (err == 0)
-        atomic_fetch_add_explicit(&lock_calls, 1, memory_order_relaxed);
+        tl__held_add(m, site);
+    return err;
+}
+
+int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    int err = __real_pthread_mutex_trylock(m);
+    if (err == 0)
+        tl__held_add(m, __builtin_return_address(0));
+    return err;
+}
+
+int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
+{
+    int err = __real_pthread_mutex_timedlock(m, t);
+    if (err == 0)
+        tl__held_add(m, __builtin_return_address(0));
     return err;
 }
 
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
 {
+    tl__held_remove(m);
     int err = __real_pthread_mutex_unlock(m);
     if (chance(TL_NOISE_YIELD, 8)) {
         if (tl_rand_below(4) == 0)
@@ -162,7 +133,7 @@ int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
 /* A spurious wakeup: release and retake the mutex, as a real wakeup would, and return 0. */
 static int spurious_wakeup(pthread_mutex_t *m)
 {
-    atomic_fetch_add(&spurious, 1);
+    atomic_fetch_add_explicit(&spurious, 1, memory_order_relaxed);
     __real_pthread_mutex_unlock(m);
     sched_yield();
     return __real_pthread_mutex_lock(m);
@@ -172,11 +143,11 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     if (chance(TL_NOISE_SPURIOUS, 3))
         return spurious_wakeup(m);
-    enter(OP_COND_WAIT, c, __builtin_return_address(0));
-    atomic_fetch_add(&cond_waiters, 1);
+    tl__enter(OP_COND_WAIT, c, m, __builtin_return_address(0));
+    atomic_fetch_add_explicit(&cond_waiters, 1, memory_order_relaxed);
     int err = __real_pthread_cond_wait(c, m);
-    atomic_fetch_sub(&cond_waiters, 1);
-    leave();
+    atomic_fetch_sub_explicit(&cond_waiters, 1, memory_order_relaxed);
+    tl__leave();
     return err;
 }
 
@@ -184,11 +155,11 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
 {
     if (chance(TL_NOISE_SPURIOUS, 3))
         return spurious_wakeup(m);
-    enter(OP_COND_TIMEDWAIT, c, __builtin_return_address(0));
-    atomic_fetch_add(&cond_waiters, 1);
+    tl__enter(OP_COND_TIMEDWAIT, c, m, __builtin_return_address(0));
+    atomic_fetch_add_explicit(&cond_waiters, 1, memory_order_relaxed);
     int err = __real_pthread_cond_timedwait(c, m, t);
-    atomic_fetch_sub(&cond_waiters, 1);
-    leave();
+    atomic_fetch_sub_explicit(&cond_waiters, 1, memory_order_relaxed);
+    tl__leave();
     return err;
 }
 
@@ -201,16 +172,67 @@ int __wrap_pthread_cond_signal(pthread_cond_t *c)
 
 int __wrap_pthread_join(pthread_t t, void **ret)
 {
-    enter(OP_JOIN, NULL, __builtin_return_address(0));
+    tl__unobserve(t); /* the joiner now waits for it: it counts again */
+    tl__enter(OP_JOIN, (const void *)t, NULL, __builtin_return_address(0));
     int err = __real_pthread_join(t, ret);
-    leave();
+    tl__leave();
+    return err;
+}
+
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b)
+{
+    tl__enter(OP_BARRIER, b, NULL, __builtin_return_address(0));
+    int err = __real_pthread_barrier_wait(b);
+    tl__leave();
     return err;
 }
 
 int __wrap_sem_wait(sem_t *s)
 {
-    enter(OP_SEM_WAIT, s, __builtin_return_address(0));
+    tl__enter(OP_SEM_WAIT, s, NULL, __builtin_return_address(0));
     int err = __real_sem_wait(s);
-    leave();
+    tl__leave();
+    return err;
+}
+
+/* ---- Threads: every start registered, every end checked -------------------------------- */
+
+struct start {
+    void *(*fn)(void *);
+    void *arg;
+    void *site;
+};
+
+static void thread_end(void *fn)
+{
+    tl__check_nothing_held(fn, "exited");
+    tl__unregister_thread();
+    atomic_fetch_sub_explicit(&tl__live, 1, memory_order_relaxed);
+}
+
+static void *trampoline(void *p)
+{
+    struct start st = *(struct start *)p;
+    free(p);
+    tl__register_thread((void *)st.fn, st.site);
+    void *ret;
+    pthread_cleanup_push(thread_end, (void *)st.fn);
+    ret = st.fn(st.arg);
+    pthread_cleanup_pop(1);
+    return ret;
+}
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    struct start *st = malloc(sizeof *st);
+    if (!st)
+        return EAGAIN;
+    *st = (struct start){fn, arg, __builtin_return_address(0)};
+    atomic_fetch_add_explicit(&tl__live, 1, memory_order_relaxed);
+    int err = __real_pthread_create(t, attr, trampoline, st);
+    if (err) {
+        atomic_fetch_sub_explicit(&tl__live, 1, memory_order_relaxed);
+        free(st);
+    }
     return err;
 }

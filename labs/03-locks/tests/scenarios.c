@@ -56,26 +56,39 @@ void sc_progress_init(struct sc_progress *p)
     sc_quiet(p, sizeof *p);
 }
 
+struct await_workers {
+    struct sc_progress *p;
+    int nworkers;
+    long last;
+    double since, stall_s;
+};
+
+/* Done when every worker finished, or when none made a call for stall_s. */
+static bool workers_done_or_stalled(void *arg)
+{
+    struct await_workers *w = arg;
+    if (atomic_load_explicit(&w->p->finished, RELAXED) >= w->nworkers)
+        return true;
+    long calls = atomic_load_explicit(&w->p->calls, RELAXED);
+    if (calls != w->last) {
+        w->last = calls;
+        w->since = tl_now();
+    }
+    return tl_now() - w->since >= w->stall_s;
+}
+
 void sc_await_workers(struct sc_progress *p, int nworkers, const char *what)
 {
     /* Correct code completes thousands of calls a second even under Valgrind: a stall of
-     * seconds means every worker is stuck waiting for a lock. */
-    double stall_s = tl_under_valgrind() ? 30 : 4;
-    long last = -1;
-    double since = tl_now();
-    while (atomic_load_explicit(&p->finished, RELAXED) < nworkers) {
-        long calls = atomic_load_explicit(&p->calls, RELAXED);
-        if (calls != last) {
-            last = calls;
-            since = tl_now();
-        }
-        TL_CHECK(tl_now() - since < stall_s,
-                 "%s: no call returned for %.0f s while %d threads were still running: they are "
-                 "blocked waiting for locks that are never released (a deadlock: README "
-                 "\"Deadlock from first principles\")",
-                 what, stall_s, nworkers - atomic_load_explicit(&p->finished, RELAXED));
-        tl_sleep_ms(2);
-    }
+     * seconds means every worker is stuck. While the test waits here, the hang watchdog sees
+     * it as blocked too, so a deadlock ends the run within a second, with a diagnosis; the
+     * stall check is for workers that run but make no call (a livelock). */
+    struct await_workers w = {p, nworkers, -1, tl_now(), tl_under_valgrind() ? 30 : 4};
+    tl_await(workers_done_or_stalled, &w, 1e9);
+    TL_CHECK(atomic_load_explicit(&p->finished, RELAXED) >= nworkers,
+             "%s: no call returned for %.0f s while %d threads were still running: they are "
+             "stuck (a deadlock or a livelock: README \"Deadlock from first principles\")",
+             what, w.stall_s, nworkers - atomic_load_explicit(&p->finished, RELAXED));
 }
 
 static void join_all(pthread_t *threads, int n)
@@ -141,6 +154,7 @@ static void *cs_worker(void *arg)
 static void *cs_reader(void *arg)
 {
     struct counter_stress *s = arg;
+    tl_observer();
     pthread_barrier_wait(&s->start);
     while (!atomic_load_explicit(&s->stop_reader, RELAXED)) {
         counter_value(s->c);
@@ -150,13 +164,15 @@ static void *cs_reader(void *arg)
 }
 
 /* Plain build: wait until the workers have run side by side long enough (see above). */
+static bool cs_enough_handovers(void *s)
+{
+    return atomic_load_explicit(&((struct counter_stress *)s)->handovers, RELAXED) >= CS_HANDOVERS;
+}
+
 static void cs_let_run(struct counter_stress *s)
 {
-    if (strcmp(tl_tool(), "plain") != 0)
-        return;
-    double deadline = tl_now() + CS_MAX_S;
-    while (atomic_load_explicit(&s->handovers, RELAXED) < CS_HANDOVERS && tl_now() < deadline)
-        tl_sleep_ms(10);
+    if (strcmp(tl_tool(), "plain") == 0)
+        tl_await(cs_enough_handovers, s, CS_MAX_S);
 }
 
 void sc_counter_stress(void)
@@ -257,6 +273,7 @@ static void *tr_auditor(void *arg)
 {
     struct transfers *t = arg;
     long want = (long)TR_ACCOUNTS * TR_INITIAL;
+    tl_observer();
     pthread_barrier_wait(&t->start);
     while (!atomic_load_explicit(&t->stop, RELAXED)) {
         long total = t->totals ? bank_total(t->bank) : want;
@@ -303,8 +320,7 @@ static void tr_run(bool totals)
     pthread_barrier_wait(&t.start);
     sc_await_workers(&t.progress, TR_WORKERS, "bank_transfer in both directions");
     atomic_store_explicit(&t.stop, 1, RELAXED);
-    sc_await_workers(&t.audits, 1, "bank_total and bank_balance, called while transfers ran");
-    join_all(threads, TR_WORKERS + 1);
+    join_all(threads, TR_WORKERS + 1); /* the auditor last */
     tl_noise(TL_NOISE_OFF);
 
     sc_check(&t.failure);
@@ -481,6 +497,7 @@ static void *po_auditor(void *arg)
 {
     struct pool *p = arg;
     long want = (PO_WORKERS + 1) * PO_INITIAL;
+    tl_observer();
     pthread_barrier_wait(&p->start);
     while (!atomic_load_explicit(&p->stop, RELAXED)) {
         long total = bank_total(p->bank);

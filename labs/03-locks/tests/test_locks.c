@@ -39,21 +39,23 @@ static void *call_run(void *arg)
     return NULL;
 }
 
+static bool call_done(void *c)
+{
+    return atomic_load(&((struct call *)c)->done);
+}
+
 static long call_bounded(struct call *c, const char *text)
 {
     pthread_t thread;
     atomic_init(&c->done, 0);
     tl_spawn(&thread, call_run, c);
-    double deadline = tl_now() + BOUND_S;
-    while (!atomic_load(&c->done)) {
-        /* On failure c stays allocated: the stuck thread still points at it. */
-        TL_CHECK(tl_now() < deadline,
-                 "%s did not return within %.0f s: it waits for a lock that is never released "
-                 "(a lock an earlier call left held, e.g. on its error path, or one account "
-                 "locked twice: README \"Task 4\")",
-                 text, BOUND_S);
-        tl_sleep_ms(0.2);
-    }
+    /* On failure c stays allocated: the stuck thread still points at it. A call that can never
+     * return ends the run sooner, through the hang watchdog, with where each lock was taken. */
+    TL_CHECK(tl_await(call_done, c, BOUND_S),
+             "%s did not return within %.0f s: it waits for a lock that is never released "
+             "(a lock an earlier call left held, e.g. on its error path, or one account "
+             "locked twice: README \"Task 4\")",
+             text, BOUND_S);
     pthread_join(thread, NULL);
     long result = c->result;
     free(c);

@@ -105,14 +105,17 @@ double bqt_bound(double seconds)
     return seconds;
 }
 
+static bool call_returned(void *c)
+{
+    return bqt_call_returned(c);
+}
+
 bool bqt_call_finish(struct bqt_call *c, double timeout_s)
 {
-    double deadline = tl_now() + bqt_bound(timeout_s);
-    while (!bqt_call_returned(c)) {
-        if (tl_now() > deadline)
-            return false; /* the thread stays blocked; the test fails and its process ends */
-        tl_sleep_ms(1);
-    }
+    /* While the test waits here the hang watchdog counts it as blocked: if the call can never
+     * return (a deadlock, a lost wakeup), the run ends within a second with a diagnosis. */
+    if (!tl_await(call_returned, c, bqt_bound(timeout_s)))
+        return false; /* the thread stays blocked; the test fails and its process ends */
     pthread_join(c->thread, NULL);
     return true;
 }
@@ -187,6 +190,7 @@ static void *stress_consumer(void *arg)
 static void *stress_auditor(void *arg)
 {
     (void)arg;
+    tl_observer();
     for (;;) {
         pthread_mutex_lock(&harness_lock);
         bool stop = stress.stop_auditor;
