@@ -191,7 +191,7 @@ static bool judge_findings(struct check_result *r, struct fd_list *l, const char
 }
 
 static bool detector_findings(const struct check *c, const struct lab *lab, const char *bd,
-                              const char *rundir, struct check_result *r)
+                              const char *rundir, bool cut_short, struct check_result *r)
 {
     struct fd_list l = {0};
     bool failed;
@@ -225,6 +225,13 @@ static bool detector_findings(const struct check *c, const struct lab *lab, cons
                        xasprintf("Valgrind did not write a complete report (%s).", xml), NULL);
             return true;
         }
+    }
+    if (cut_short) { /* threads not joined, memory not freed: the run was ended, that is all */
+        size_t kept = 0;
+        for (size_t i = 0; i < l.len; i++)
+            if (l.items[i].kind != FD_THREAD && l.items[i].kind != FD_LEAK)
+                l.items[kept++] = l.items[i];
+        l.len = kept;
     }
     failed = judge_findings(r, &l, bd, lab->stub);
     fd_list_free(&l);
@@ -438,7 +445,7 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
      * otherwise passed. A run that never started has no findings to read. */
     if (c->kind != CK_TEST && ev.begun) {
         struct check_result fr = {.check = c, .raw = xstrdup(r->raw)};
-        if (detector_findings(c, lab, bd, rundir, &fr)) {
+        if (detector_findings(c, lab, bd, rundir, ev.hang || ev.leaked, &fr)) {
             free(r->verdict), free(r->message), free(r->details), free(r->raw);
             r->verdict = fr.verdict, r->message = fr.message, r->details = fr.details;
             r->raw = fr.raw;

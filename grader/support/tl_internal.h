@@ -57,6 +57,7 @@ struct tl_slot {
     _Atomic unsigned long seq;  /* bumped on every wrapped call: progress */
     _Atomic uint64_t locks;     /* successful locks */
     _Atomic int depth;          /* calls of the code under test now active (tl_calls.c) */
+    _Atomic int awaiting;       /* in tl_await (see tl__await) */
     _Atomic int observer;       /* tl_observer: the watchdog does not wait for it... */
     _Atomic unsigned long self; /* ...until a thread joins it (pthread_self) */
     _Atomic int nheld;
@@ -81,6 +82,8 @@ void tl__unregister_thread(void);
 void tl__unobserve(pthread_t t);
 void tl__enter(enum tl_op op, const void *obj, const void *obj2, void *caller);
 void tl__leave(void);
+/* Entering (true) or leaving tl_await: the wrapped calls of its polls are not recorded. */
+void tl__await(bool on);
 void tl__held_add(const void *mutex, void *site);
 void tl__held_remove(const void *mutex);
 /* If the calling thread still holds a mutex that the code under test locked, report LEAKED and

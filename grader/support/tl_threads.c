@@ -52,6 +52,7 @@ static struct tl_slot *claim(int number)
             atomic_store_explicit(&s->nheld, 0, RELAXED);
             atomic_store_explicit(&s->depth, 0, RELAXED);
             atomic_store_explicit(&s->observer, 0, RELAXED);
+            atomic_store_explicit(&s->awaiting, 0, RELAXED);
             atomic_store_explicit(&s->self, (unsigned long)pthread_self(), RELAXED);
             atomic_store_explicit(&s->locks, 0, RELAXED);
             atomic_store_explicit(&s->api, NULL, RELAXED);
@@ -102,25 +103,45 @@ void tl__unregister_thread(void)
     }
 }
 
-void tl__enter(enum tl_op op, const void *obj, const void *obj2, void *caller)
+/* The calling thread's slot, unless it is in tl_await: what the test's polls lock to look
+ * changes neither that thread's wait nor its progress. */
+static struct tl_slot *recording(void)
 {
     struct tl_slot *s = tl__me();
+    return s && !atomic_load_explicit(&s->awaiting, RELAXED) ? s : NULL;
+}
+
+static void progress(struct tl_slot *s)
+{
+    atomic_store_explicit(&s->seq, atomic_load_explicit(&s->seq, RELAXED) + 1, RELAXED);
+}
+
+void tl__enter(enum tl_op op, const void *obj, const void *obj2, void *caller)
+{
+    struct tl_slot *s = recording();
     if (!s)
         return;
     atomic_store_explicit(&s->obj, obj, RELAXED);
     atomic_store_explicit(&s->obj2, obj2, RELAXED);
     atomic_store_explicit(&s->caller, caller, RELAXED);
-    atomic_store_explicit(&s->seq, atomic_load_explicit(&s->seq, RELAXED) + 1, RELAXED);
-    atomic_store_explicit(&s->op, op, memory_order_relaxed);
+    progress(s);
+    atomic_store_explicit(&s->op, op, RELAXED);
 }
 
 void tl__leave(void)
 {
-    struct tl_slot *s = tl__me();
+    struct tl_slot *s = recording();
     if (!s)
         return;
-    atomic_store_explicit(&s->op, OP_NONE, memory_order_relaxed);
-    atomic_store_explicit(&s->seq, atomic_load_explicit(&s->seq, RELAXED) + 1, RELAXED);
+    atomic_store_explicit(&s->op, OP_NONE, RELAXED);
+    progress(s);
+}
+
+void tl__await(bool on)
+{
+    struct tl_slot *s = tl__me();
+    if (s)
+        atomic_store_explicit(&s->awaiting, on, RELAXED);
 }
 
 void tl__held_add(const void *mutex, void *site)
@@ -144,7 +165,8 @@ void tl__held_remove(const void *mutex)
     struct tl_slot *s = tl__me();
     if (!s)
         return;
-    atomic_store_explicit(&s->seq, atomic_load_explicit(&s->seq, RELAXED) + 1, RELAXED);
+    if (!atomic_load_explicit(&s->awaiting, RELAXED))
+        progress(s);
     int n = atomic_load_explicit(&s->nheld, RELAXED);
     for (int i = n - 1; i >= 0; i--) { /* the latest: recursive mutexes unlock innermost first */
         if (atomic_load_explicit(&s->held[i].mutex, RELAXED) != mutex)

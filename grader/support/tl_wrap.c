@@ -84,8 +84,10 @@ bool tl_await(bool (*done)(void *), void *arg, double timeout_s)
     double deadline = tl_now() + timeout_s;
     bool ok;
     tl__enter(OP_AWAIT, NULL, NULL, __builtin_return_address(0));
+    tl__await(true);
     while (!(ok = done(arg)) && tl_now() < deadline)
         tl_sleep_ms(0.5);
+    tl__await(false);
     tl__leave();
     return ok || done(arg);
 }
