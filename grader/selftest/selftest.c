@@ -447,8 +447,6 @@ int main(int argc, char **argv)
     kit = real_path(kit);
     grader_bin = xasprintf("%s/build/grader", kit);
     work = xasprintf("%s/build/selftest-runs", kit);
-    rm_rf(work);
-    mkdir_p(work);
     double t0 = now();
 
     char *err = NULL;
@@ -481,6 +479,9 @@ int main(int argc, char **argv)
         printf("%d patched files written to %s, %d failed\n", passed, apply_dir, failed);
         return failed ? 1 : 0;
     }
+    /* Only now: --apply-only leaves a running self-test's directory alone. */
+    rm_rf(work);
+    mkdir_p(work);
     check_tables(labs, nlabs);
 
     struct job **jobs = NULL;
