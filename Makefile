@@ -32,8 +32,16 @@ $(BUILD)/.setup-done: grader/setup.sh
 $(BUILD)/grader: $(GRADER_SRC) $(GRADER_HDR) | $(BUILD)/.setup-done
 	$(CC) $(CFLAGS) $(GRADER_SRC) $(GRADER_LIBS) -o $@
 
-$(BUILD)/selftest: grader/selftest/selftest.c grader/util.c grader/labconf.c $(GRADER_HDR) | $(BUILD)/.setup-done
-	$(CC) $(CFLAGS) grader/selftest/selftest.c grader/util.c grader/labconf.c $(GRADER_LIBS) -o $@
+SELFTEST_SRC := grader/selftest/selftest.c grader/selftest/patch.c grader/util.c grader/labconf.c
+
+$(BUILD)/selftest: $(SELFTEST_SRC) grader/selftest/patch.h $(GRADER_HDR) | $(BUILD)/.setup-done
+	$(CC) $(CFLAGS) $(SELFTEST_SRC) $(GRADER_LIBS) -o $@
+
+# The self-test's patch reader is not part of the grader.
+$(BUILD)/unit/test_patch: grader/tests/test_patch.c grader/selftest/patch.c grader/selftest/patch.h \
+		grader/util.c grader/util.h | $(BUILD)/.setup-done
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igrader $< grader/selftest/patch.c grader/util.c -lcriterion -o $@
 
 $(BUILD)/unit/test_%: grader/tests/test_%.c $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_HDR) | $(BUILD)/.setup-done
 	@mkdir -p $(@D)
@@ -56,5 +64,6 @@ clean:
 	rm -rf $(BUILD)
 
 format:
-	clang-format -i $(wildcard grader/*.[ch] grader/support/*.[ch] grader/tests/*.c include/*.h \
+	clang-format -i $(wildcard grader/*.[ch] grader/support/*.[ch] grader/selftest/*.[ch] \
+		grader/tests/*.c include/*.h \
 		labs/*/*.c labs/*/tests/*.[ch] solutions/*/*.c)

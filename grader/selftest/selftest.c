@@ -10,7 +10,12 @@
  *     line names;
  *   - every cheat (grader/selftest/NN-name/cheats/), a submission that tries to fool the grader
  *     rather than solve the lab, scores 0.
+ * Variants, mutants and cheats are NAME.patch files: a unified diff against the lab's reference
+ * solution, its header (VARIANT:, MUTANT: and CAUGHT-BY:, CHEAT:) before the "---" line. A patch
+ * that no longer applies is a FAILED line naming it and its hunk.
  * Two grader processes run at a time. It ends with "N passed, N failed".
+ * --only=LAB[/KIND[/NAME-PREFIX]] runs one lab's part (e.g. --only=05-queue/mutants);
+ * --apply-only=DIR writes every patched file to DIR/NN-name/KIND/NAME.c and grades nothing.
  */
 #include <dirent.h>
 #include <getopt.h>
@@ -24,6 +29,7 @@
 
 #include "../labconf.h"
 #include "../util.h"
+#include "patch.h"
 
 enum job_kind { JOB_UNIT, JOB_STUBS, JOB_SOLUTIONS, JOB_VARIANT, JOB_MUTANT, JOB_CHEAT };
 
@@ -229,11 +235,10 @@ static void finish(struct job *j, int status)
     sbuf_free(&why);
 }
 
-/* The ids after "CAUGHT-BY:" in a mutant's header comment. */
-static bool caught_by(const char *path, struct strv *ids)
+/* The ids after "CAUGHT-BY:" in a mutant's header. */
+static bool caught_by(const char *header, struct strv *ids)
 {
-    char *text = read_file(path, NULL);
-    const char *p = text ? strstr(text, "CAUGHT-BY:") : NULL;
+    const char *p = strstr(header, "CAUGHT-BY:");
     if (p) {
         p += strlen("CAUGHT-BY:");
         char *line = strndup(p, strcspn(p, "\n"));
@@ -243,22 +248,65 @@ static bool caught_by(const char *path, struct strv *ids)
                 strv_add(ids, t);
         free(line);
     }
-    free(text);
     return ids->len > 0;
 }
 
-/* A submission holding one file as the lab's stub. */
-static char *submission_of(const struct lab *lab, const char *file, const char *name)
+/* A submission holding `text` as the lab's stub. */
+static char *submission_of(const struct lab *lab, const char *text, const char *name)
 {
     char *dir = xasprintf("%s/sub/%s-%s", work, lab->id, name);
     char *labdir = xasprintf("%s/%s", dir, lab->dirname);
     char *stub = xasprintf("%s/%s", labdir, lab->stub);
     rm_rf(dir);
     mkdir_p(labdir);
-    copy_file(file, stub);
+    write_file(stub, text);
     free(labdir);
     free(stub);
     return dir;
+}
+
+/* --only=LAB[/REST]: only that lab (NN-name or id), and with REST only its corpus entries whose
+ * "KIND/NAME" starts with REST (e.g. mutants/close_). */
+static const struct lab *only_lab;
+static const char *only_rest;
+/* --apply-only=DIR: write each patched file to DIR/NN-name/KIND/NAME.c, and grade nothing. */
+static const char *apply_dir;
+
+/* The file a corpus patch makes of the lab's reference solution; NULL, after a FAILED line that
+ * names the patch and the hunk, when it does not apply or its header lacks its KIND: line. */
+static char *apply_corpus_patch(const struct lab *lab, const char *what, const char *name,
+                                char **header)
+{
+    double t = now();
+    const char *tag = strcmp(what, "mutants") == 0  ? "MUTANT:"
+                      : strcmp(what, "cheats") == 0 ? "CHEAT:"
+                                                    : "VARIANT:";
+    char *rel = xasprintf("grader/selftest/%s/%s/%s.patch", lab->dirname, what, name);
+    char *path = xasprintf("%s/%s", kit, rel);
+    char *solution = xasprintf("%s/solutions/%s/%s", kit, lab->dirname, lab->stub);
+    char *patch = read_file(path, NULL), *base = read_file(solution, NULL);
+    char *err = NULL, *out = NULL;
+    *header = NULL;
+    if (!patch || !base)
+        err = xasprintf("cannot read %s", patch ? solution : path);
+    else
+        out = patch_apply(base, patch, &err);
+    if (out) {
+        *header = patch_preamble(patch);
+        if (!starts_with(*header, tag)) {
+            err = xasprintf("its header (the lines before \"---\") must start with \"%s\"", tag);
+            free(out), free(*header);
+            out = *header = NULL;
+        }
+    }
+    if (!out) {
+        char *title = xasprintf("%s applies to solutions/%s/%s", rel, lab->dirname, lab->stub);
+        char *why = xasprintf("       %s\n", err);
+        result(false, title, now() - t, why);
+        free(title), free(why), free(err);
+    }
+    free(rel), free(path), free(solution), free(patch), free(base);
+    return out;
 }
 
 static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const char *what)
@@ -267,10 +315,36 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
     DIR *d = opendir(dir);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
-        if (!ends_with(e->d_name, ".c"))
+        if (e->d_name[0] == '.')
             continue;
-        char *file = xasprintf("%s/%s", dir, e->d_name);
-        char *name = strndup(e->d_name, strlen(e->d_name) - 2);
+        if (!ends_with(e->d_name, ".patch")) {
+            printf("FAILED grader/selftest/%s/%s/%s: %s are stored as NAME.patch files (see "
+                   "grader/LABS.md)\n",
+                   lab->dirname, what, e->d_name, what);
+            failed++;
+            continue;
+        }
+        char *name = strndup(e->d_name, strlen(e->d_name) - strlen(".patch"));
+        char *entry = xasprintf("%s/%s", what, name);
+        bool wanted = !only_rest || starts_with(entry, only_rest);
+        free(entry);
+        char *header = NULL, *text = wanted ? apply_corpus_patch(lab, what, name, &header) : NULL;
+        if (!text) {
+            free(name);
+            continue;
+        }
+        if (apply_dir) {
+            char *out_dir = xasprintf("%s/%s/%s", apply_dir, lab->dirname, what);
+            char *out = xasprintf("%s/%s.c", out_dir, name);
+            mkdir_p(out_dir);
+            if (write_file(out, text) != 0) {
+                printf("FAILED cannot write %s\n", out);
+                failed++;
+            } else
+                passed++;
+            free(out_dir), free(out), free(text), free(header), free(name);
+            continue;
+        }
         bool mutant = strcmp(what, "mutants") == 0, cheat = strcmp(what, "cheats") == 0;
         struct job *j = new_job(mutant  ? JOB_MUTANT
                                 : cheat ? JOB_CHEAT
@@ -284,12 +358,13 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
                                           mutant  ? "is caught"
                                           : cheat ? "scores 0"
                                                   : "scores full marks"));
-        char *sub = submission_of(lab, file, name);
+        char *sub = submission_of(lab, text, name);
         char *build = xasprintf("%s/build/%s-%s", work, lab->id, name);
         grader_job(j, sub, build);
         if (mutant) {
-            if (!caught_by(file, &j->caught)) {
-                printf("FAILED %s: no CAUGHT-BY line\n", file);
+            if (!caught_by(header, &j->caught)) {
+                printf("FAILED grader/selftest/%s/mutants/%s.patch: no CAUGHT-BY line\n",
+                       lab->dirname, name);
                 failed++;
             }
             for (size_t k = 0; k < j->caught.len; k++)
@@ -297,7 +372,7 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
         }
         *jobs = xrealloc(*jobs, (size_t)(n + 1) * sizeof **jobs);
         (*jobs)[n++] = j;
-        free(file), free(name), free(sub), free(build);
+        free(name), free(sub), free(build), free(text), free(header);
     }
     if (d)
         closedir(d);
@@ -308,6 +383,8 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
 static void check_tables(struct lab **labs, int n)
 {
     for (int i = 0; i < n; i++) {
+        if (only_lab && (labs[i] != only_lab || only_rest))
+            continue;
         double t = now();
         char *readme = xasprintf("%s/README.md", labs[i]->dir);
         char *text = read_file(readme, NULL);
@@ -344,9 +421,12 @@ int main(int argc, char **argv)
                                             {"unit", required_argument, NULL, 'u'},
                                             {"runs", required_argument, NULL, 'r'},
                                             {"jobs", required_argument, NULL, 'j'},
+                                            {"only", required_argument, NULL, 'o'},
+                                            {"apply-only", required_argument, NULL, 'a'},
                                             {NULL, 0, NULL, 0}};
     struct strv units = {0};
     int runs = 10, parallel = 2, opt;
+    const char *only = NULL;
     kit = ".";
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (opt == 'k')
@@ -357,14 +437,16 @@ int main(int argc, char **argv)
             runs = atoi(optarg);
         else if (opt == 'j')
             parallel = atoi(optarg) > 0 ? atoi(optarg) : 1;
+        else if (opt == 'o')
+            only = optarg;
+        else if (opt == 'a')
+            apply_dir = optarg;
         else
             return 2;
     }
     kit = real_path(kit);
     grader_bin = xasprintf("%s/build/grader", kit);
     work = xasprintf("%s/build/selftest-runs", kit);
-    rm_rf(work);
-    mkdir_p(work);
     double t0 = now();
 
     char *err = NULL;
@@ -374,6 +456,32 @@ int main(int argc, char **argv)
         printf("FAILED loading the labs: %s\n0 passed, 1 failed\n", err ? err : "no labs");
         return 1;
     }
+    if (only) {
+        size_t len = strcspn(only, "/");
+        for (int i = 0; i < nlabs; i++)
+            if ((strlen(labs[i]->dirname) == len && strncmp(only, labs[i]->dirname, len) == 0) ||
+                (strlen(labs[i]->id) == len && strncmp(only, labs[i]->id, len) == 0))
+                only_lab = labs[i];
+        if (!only_lab) {
+            printf("FAILED --only=%s names no lab\n0 passed, 1 failed\n", only);
+            return 1;
+        }
+        only_rest = only[len] == '/' && only[len + 1] ? only + len + 1 : NULL;
+    }
+    if (apply_dir) {
+        for (int i = 0; i < nlabs; i++) {
+            if (only_lab && labs[i] != only_lab)
+                continue;
+            add_corpus(NULL, 0, labs[i], "variants");
+            add_corpus(NULL, 0, labs[i], "mutants");
+            add_corpus(NULL, 0, labs[i], "cheats");
+        }
+        printf("%d patched files written to %s, %d failed\n", passed, apply_dir, failed);
+        return failed ? 1 : 0;
+    }
+    /* Only now: --apply-only leaves a running self-test's directory alone. */
+    rm_rf(work);
+    mkdir_p(work);
     check_tables(labs, nlabs);
 
     struct job **jobs = NULL;
@@ -386,15 +494,20 @@ int main(int argc, char **argv)
         jobs[n++] = j;
     }
     char *labs_dir = xasprintf("%s/labs", kit), *solutions = xasprintf("%s/solutions", kit);
-    struct job *stubs = new_job(JOB_STUBS, NULL, xstrdup("the stubs score 0"));
-    char *b = xasprintf("%s/build/stubs", work);
-    grader_job(stubs, labs_dir, b);
-    free(b);
-    jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
-    jobs[n++] = stubs;
-    for (int r = 0; r < runs; r++) {
+    /* --only=LAB grades only that lab's stub and solution; --only=LAB/REST neither. */
+    bool whole = !only_rest;
+    char *b;
+    if (whole) {
+        struct job *stubs = new_job(JOB_STUBS, only_lab, xstrdup("the stubs score 0"));
+        b = xasprintf("%s/build/stubs", work);
+        grader_job(stubs, labs_dir, b);
+        free(b);
+        jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
+        jobs[n++] = stubs;
+    }
+    for (int r = 0; whole && r < runs; r++) {
         struct job *j =
-            new_job(JOB_SOLUTIONS, NULL,
+            new_job(JOB_SOLUTIONS, only_lab,
                     xasprintf("the solutions score full marks (run %d of %d)", r + 1, runs));
         b = xasprintf("%s/build/solutions-%d", work, r);
         grader_job(j, solutions, b);
@@ -403,6 +516,8 @@ int main(int argc, char **argv)
         jobs[n++] = j;
     }
     for (int i = 0; i < nlabs; i++) {
+        if (only_lab && labs[i] != only_lab)
+            continue;
         n = add_corpus(&jobs, n, labs[i], "variants");
         n = add_corpus(&jobs, n, labs[i], "mutants");
         n = add_corpus(&jobs, n, labs[i], "cheats");
