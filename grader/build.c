@@ -9,7 +9,7 @@
 #define WRAP                                                                                       \
     "-Wl,--wrap=pthread_mutex_lock,--wrap=pthread_mutex_unlock,--wrap=pthread_cond_wait,"          \
     "--wrap=pthread_cond_timedwait,--wrap=pthread_cond_signal,--wrap=pthread_join,"                \
-    "--wrap=sem_wait"
+    "--wrap=sem_wait,--wrap=pthread_mutex_trylock"
 #define BUILD_SECONDS 120
 #define SHOWN_LINES   15
 

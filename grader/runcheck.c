@@ -148,7 +148,8 @@ static bool judge_findings(struct check_result *r, struct fd_list *l)
         } else if (notes.len < 2000) {
             char text[1024];
             fd_explain(&l->items[i], text, sizeof text);
-            sbuf_addf(&notes, "Note (costs nothing): %s\n", text);
+            if (!strstr(notes.s, text)) /* the same note for every call site is one note */
+                sbuf_addf(&notes, "Note (costs nothing): %s\n", text);
         }
     }
     if (!first) {
