@@ -334,6 +334,27 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
     }
 }
 
+/* Output past the limit was dropped, not judged: say how much there was. */
+static void output_note(struct check_result *r, const struct sb_result *res,
+                        const struct sb_limits *lim)
+{
+    if (res->out_total <= lim->out_bytes)
+        return;
+    char *words =
+        xasprintf("printed %.1f MiB of output; the first %zu KiB and the last %d KiB "
+                  "of it are kept in %s",
+                  res->out_total / 1048576.0, lim->out_bytes >> 10, SB_OUT_TAIL >> 10, r->raw);
+    char *old = r->passed ? r->details : r->message;
+    char *text = r->passed ? xasprintf("%sNote (costs nothing): the run %s.\n", old, words)
+                           : xasprintf("%s It %s.", old, words);
+    free(old);
+    if (r->passed)
+        r->details = text;
+    else
+        r->message = text;
+    free(words);
+}
+
 void run_check(const struct grader *g, const struct lab *lab, const char *bd, const struct check *c,
                struct check_result *r)
 {
@@ -372,6 +393,7 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
         .limit_as = false,
         .nproc = 1024,
         .out_bytes = 1 << 20,
+        .out_drop = true, /* debug printing is no failure: only the time limit applies */
         .file_mb = 256,
     };
     struct sb_result res = {0};
@@ -405,6 +427,7 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
             free(fr.verdict), free(fr.message), free(fr.details), free(fr.raw);
         }
     }
+    output_note(r, &res, &lim);
     free_events(&ev);
     sb_result_free(&res);
     strv_free(&argv), strv_free(&env);

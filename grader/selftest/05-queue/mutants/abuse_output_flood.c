@@ -1,4 +1,5 @@
-/* MUTANT: (abuse) bq_create prints without end: the run is stopped at the output limit.
+/* MUTANT: (abuse) bq_create prints without end: output past the limit is dropped, and the run
+ * times out, saying how many MiB it printed.
  * CAUGHT-BY: test:fifo_order
  */
 /* queue.c - a bounded blocking FIFO queue: one mutex, three condition variables (a mutant).
