@@ -101,6 +101,16 @@ int tl_blocked_threads(void);
 uint64_t tl_lock_calls(void);
 /* Wait until at least n threads are in real condition waits; false after timeout_s. */
 bool tl_await_cond_waiters(int n, double timeout_s);
+/* Threads asleep waiting for an event: in a real condition wait or in sem_wait (a semaphore is
+ * the other way the labs' gate allows to block), and the same wait for at least n of them. */
+int tl_waiters(void);
+bool tl_await_waiters(int n, double timeout_s);
+
+/* The clock that the deadline of the latest pthread_cond_timedwait (in any thread) was read
+ * from: CLOCK_REALTIME or CLOCK_MONOTONIC, or -1 (near neither: not an absolute time, or no
+ * timed wait yet). A deadline on one clock given to a condition variable on the other is long
+ * past or decades away; this lets a test say which happened. */
+int tl_deadline_clock(void);
 
 /* ---- Time and resources ------------------------------------------------------------------ */
 

@@ -114,6 +114,27 @@ int tl_blocked_threads(void)
     return n;
 }
 
+int tl_waiters(void)
+{
+    int n = 0;
+    for (int i = 0; i < TL_SLOTS; i++) {
+        int op = atomic_load_explicit(&slots[i].op, memory_order_acquire);
+        n += op == OP_COND_WAIT || op == OP_COND_TIMEDWAIT || op == OP_SEM_WAIT;
+    }
+    return n;
+}
+
+bool tl_await_waiters(int n, double timeout_s)
+{
+    double deadline = tl_now() + timeout_s;
+    while (tl_waiters() < n) {
+        if (tl_now() > deadline)
+            return false;
+        tl_sleep_ms(1);
+    }
+    return true;
+}
+
 bool tl_await_cond_waiters(int n, double timeout_s)
 {
     double deadline = tl_now() + timeout_s;
@@ -193,6 +214,8 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
 {
+    if (t)
+        tl__note_deadline(t);
     if (chance(TL_NOISE_SPURIOUS, 3))
         return spurious_wakeup(m);
     enter(OP_COND_TIMEDWAIT, c, __builtin_return_address(0));
