@@ -268,3 +268,48 @@ void fd_explain(const struct finding *f, char *buf, size_t len)
         break;
     }
 }
+
+/* Notes: one line per kind of legal pattern, the first place named, the count of the others
+ * (Helgrind reports a pattern once per distinct stack: the same few lines of a correct file
+ * came back as a dozen identical notes). */
+void fd_explain_notes(const struct fd_list *l, char *buf, size_t len)
+{
+    struct text t = {buf, len, 0};
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    char text[1024], key[1024], other_key[1024];
+    for (size_t i = 0; i < l->len; i++) {
+        const struct finding *f = &l->items[i];
+        if (f->failure)
+            continue;
+        struct finding anon = *f;
+        memset(&anon.at, 0, sizeof anon.at);
+        memset(&anon.other, 0, sizeof anon.other);
+        fd_explain(&anon, key, sizeof key);
+        bool seen = false;
+        size_t more = 0;
+        for (size_t j = 0; j < l->len && !seen; j++) {
+            if (l->items[j].failure || j == i)
+                continue;
+            anon = l->items[j];
+            memset(&anon.at, 0, sizeof anon.at);
+            memset(&anon.other, 0, sizeof anon.other);
+            fd_explain(&anon, other_key, sizeof other_key);
+            if (strcmp(key, other_key) != 0)
+                continue;
+            if (j < i)
+                seen = true; /* told already, with the first one */
+            else
+                more++;
+        }
+        if (seen)
+            continue;
+        fd_explain(f, text, sizeof text);
+        add(&t, "Note (costs nothing): %s", text);
+        if (more > 0)
+            add(&t, " (Helgrind reported the same pattern %zu more time%s.)", more,
+                more == 1 ? "" : "s");
+        add(&t, "\n");
+    }
+}

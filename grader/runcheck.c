@@ -138,25 +138,18 @@ static bool judge_findings(struct check_result *r, struct fd_list *l)
 {
     struct finding *first = NULL;
     size_t failures = 0;
-    struct sbuf notes = {0};
-    sbuf_add(&notes, "");
     for (size_t i = 0; i < l->len; i++) {
         if (l->items[i].failure) {
             failures++;
             if (!first)
                 first = &l->items[i];
-        } else if (notes.len < 2000) {
-            char text[1024];
-            fd_explain(&l->items[i], text, sizeof text);
-            if (!strstr(notes.s, text)) /* the same note for every call site is one note */
-                sbuf_addf(&notes, "Note (costs nothing): %s\n", text);
         }
     }
+    char notes[4096];
+    fd_explain_notes(l, notes, sizeof notes);
     if (!first) {
-        if (notes.len)
-            set_result(r, true, "passed", NULL, notes.s);
-        else
-            sbuf_free(&notes);
+        if (notes[0])
+            set_result(r, true, "passed", NULL, xstrdup(notes));
         return false;
     }
     char text[2048];
@@ -164,7 +157,7 @@ static bool judge_findings(struct check_result *r, struct fd_list *l)
     char *message =
         failures > 1 ? xasprintf("%s (and %zu more findings in the raw report)", text, failures - 1)
                      : xstrdup(text);
-    set_result(r, false, finding_verdict(first->kind), message, notes.s);
+    set_result(r, false, finding_verdict(first->kind), message, xstrdup(notes));
     return true;
 }
 

@@ -289,6 +289,33 @@ Test(findings, helgrind_trylock_order_is_a_note)
     fd_list_free(&l);
 }
 
+static int count_of(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The same legal pattern reported at several stacks is one note, with a count. */
+Test(findings, notes_are_grouped)
+{
+    char notes[4096];
+    struct fd_list l = vg("helgrind/trylock_order.xml", "locks.c", 2);
+    fd_explain_notes(&l, notes, sizeof notes);
+    cr_assert_eq(count_of(notes, "Note (costs nothing): "), 1, "%s", notes);
+    cr_assert(strstr(notes, "Note (costs nothing): lock_pair (locks.c:124) locks a second mutex"),
+              "%s", notes);
+    cr_assert(strstr(notes, "(Helgrind reported the same pattern 1 more time.)\n"), "%s", notes);
+    fd_list_free(&l);
+
+    /* failures are never notes */
+    l = vg("helgrind/lock_order.xml", "locks.c", 1);
+    fd_explain_notes(&l, notes, sizeof notes);
+    cr_assert_str_eq(notes, "");
+    fd_list_free(&l);
+}
+
 Test(findings, helgrind_unlock_misuse)
 {
     struct fd_list l = vg("helgrind/unlock_unlocked.xml", "locks.c", 2);
