@@ -148,14 +148,17 @@ static char *link_makefile(const struct lab *lab, const char *kitobj)
         "SCENARIOS = $(filter-out $(K)/plain/test_%%,$(TESTS))\n"
         "TSAN = $(wildcard $(K)/tsan/*.o)\n"
         "WRAP = " WRAP "\n"
-        "all: labtests driver driver_tsan\n"
+        "all: labtests driver driver_tsan stub_ndebug.o\n"
         "labtests: stub.o\n\t$(CC) -pthread $< $(TESTS) $(SUPPORT) $(K)/plain/tl_criterion.o "
         "-lcriterion $(WRAP) -o $@\n"
         "driver: stub.o\n\t$(CC) -pthread $< $(SCENARIOS) $(SUPPORT) $(K)/plain/tl_driver.o "
         "$(WRAP) -o $@\n"
-        "stub_tsan.o: %s\n\t$(CC) " CFLAGS " -O1 -fsanitize=thread -c $< -o $@\n"
+        /* a release build (asserts compiled out): the ThreadSanitizer driver runs it, and the
+         * policy compares what it calls with stub.o (policy_release_build) */
+        "stub_ndebug.o: %s\n\t$(CC) " CFLAGS " -O2 -DNDEBUG -c $< -o $@\n"
+        "stub_tsan.o: %s\n\t$(CC) " CFLAGS " -O1 -DNDEBUG -fsanitize=thread -c $< -o $@\n"
         "driver_tsan: stub_tsan.o\n\t$(CC) -pthread -fsanitize=thread $< $(TSAN) $(WRAP) -o $@\n",
-        kitobj, lab->stub);
+        kitobj, lab->stub, lab->stub);
 }
 
 static char *run_make(const char *dir, char *makefile_text, const char *what)

@@ -73,6 +73,10 @@ int fd_parse_valgrind_xml(const char *path, const char *student_file, struct fd_
  * function, both sides of a race), the variable or lock, and the concept to revisit. */
 void fd_explain(const struct finding *f, char *buf, size_t len);
 
+/* Every note (a finding that is no failure) of l, one line per kind: "Note (costs nothing): ..."
+ * lines, each ending in a newline; "" when there is none. */
+void fd_explain_notes(const struct fd_list *l, char *buf, size_t len);
+
 void fd_list_free(struct fd_list *l);
 
 /* ---- Shared by findings_*.c, not part of the API ---------------------------------------- */

@@ -68,6 +68,16 @@ static void race(const struct finding *f, const char *at, const char *other, str
 
 static void lock_order(const struct finding *f, const char *at, const char *other, struct text *t)
 {
+    if (!f->failure) {
+        add(t, "%s locks a second mutex while holding another, ", at[0] ? at : "One call");
+        if (other[0] && !same_site(&f->at, &f->other))
+            add(t, "and %s takes the same two in the opposite order, ", other);
+        else
+            add(t, "and another call takes the same two in the opposite order, ");
+        add(t, "but one of them only tries its second mutex (pthread_mutex_trylock), which "
+               "never waits: no deadlock can form. Helgrind reports the order anyway.");
+        return;
+    }
     add(t, "Possible deadlock (lock-order inversion): %s locks a second mutex while holding ",
         at[0] ? at : "one call");
     /* TSan names a mutex it saw no creation of only by its id ("mutex M7"): no help to a student */
@@ -259,5 +269,50 @@ void fd_explain(const struct finding *f, char *buf, size_t len)
     default:
         other(f, at, &t);
         break;
+    }
+}
+
+/* Notes: one line per kind of legal pattern, the first place named, the count of the others
+ * (Helgrind reports a pattern once per distinct stack: the same few lines of a correct file
+ * came back as a dozen identical notes). */
+void fd_explain_notes(const struct fd_list *l, char *buf, size_t len)
+{
+    struct text t = {buf, len, 0};
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    char text[1024], key[1024], other_key[1024];
+    for (size_t i = 0; i < l->len; i++) {
+        const struct finding *f = &l->items[i];
+        if (f->failure)
+            continue;
+        struct finding anon = *f;
+        memset(&anon.at, 0, sizeof anon.at);
+        memset(&anon.other, 0, sizeof anon.other);
+        fd_explain(&anon, key, sizeof key);
+        bool seen = false;
+        size_t more = 0;
+        for (size_t j = 0; j < l->len && !seen; j++) {
+            if (l->items[j].failure || j == i)
+                continue;
+            anon = l->items[j];
+            memset(&anon.at, 0, sizeof anon.at);
+            memset(&anon.other, 0, sizeof anon.other);
+            fd_explain(&anon, other_key, sizeof other_key);
+            if (strcmp(key, other_key) != 0)
+                continue;
+            if (j < i)
+                seen = true; /* told already, with the first one */
+            else
+                more++;
+        }
+        if (seen)
+            continue;
+        fd_explain(f, text, sizeof text);
+        add(&t, "Note (costs nothing): %s", text);
+        if (more > 0)
+            add(&t, " (Helgrind reported the same pattern %zu more time%s.)", more,
+                more == 1 ? "" : "s");
+        add(&t, "\n");
     }
 }

@@ -152,6 +152,16 @@ static void describe_lock(const struct error *e, const char *student, struct fin
         fd__describe_mutex(&seen->stack, student, f->object, sizeof f->object);
 }
 
+/* Does the stack start in pthread_mutex_trylock (the kit's wrapper names it; Helgrind's own frame
+ * for it has no name)? Only the top frames count: the acquisition itself, not its callers. */
+static bool acquired_by_trylock(const struct fd__stack *s)
+{
+    for (size_t i = 0; i < s->len && i < 3; i++)
+        if (strstr(s->frames[i].site.func, "pthread_mutex_trylock"))
+            return true;
+    return false;
+}
+
 static bool is_legal_misc(const char *text)
 {
     /* Signalling after the unlock is legal POSIX; Helgrind calls it dubious, and says "not held
@@ -225,6 +235,10 @@ static void classify(const struct error *e, const char *student, struct finding 
         if (o)
             fd__pick(&o->stack, student, &f->other);
         describe_lock(e, student, f);
+        /* Helgrind records a successful trylock as an ordered acquisition, but a trylock never
+         * waits: if either order's second lock was only tried, no cycle of waits can form
+         * (lock one, try the other, back off on failure is deadlock-free). A note, then. */
+        f->failure = !acquired_by_trylock(&m->stack) && !(o && acquired_by_trylock(&o->stack));
     } else if (starts(k, "Unlock") || !strcmp(k, "PthAPIerror")) {
         f->kind = FD_MISUSE;
         describe_lock(e, student, f);

@@ -25,7 +25,7 @@ struct grader {
     char *submission; /* absolute path of a directory laid out like labs/ */
     char *build_root; /* where build/grade/ID directories go */
     uint64_t seed;
-    bool quick;       /* make check: tests and ThreadSanitizer only */
+    bool quick;       /* make check: tests, ThreadSanitizer and policy only */
     struct strv only; /* grade only these check ids ("kind:name"); empty = all */
     int check_jobs;   /* checks of one lab run at a time, each in its own worker process */
 };
@@ -45,9 +45,12 @@ struct check_result {
 struct lab_result {
     const struct lab *lab;
     int score;
-    bool graded;    /* false: the stub was missing, did not build or broke the rules */
-    char *problem;  /* why not graded, with the compiler's first errors; "" otherwise */
-    char *warnings; /* compiler warnings on the stub, "" if none */
+    bool graded;      /* false: the stub was missing, did not build or broke the rules */
+    bool not_started; /* the submitted file is the kit's stub, byte for byte */
+    char *problem;    /* why not graded, with the compiler's first errors; "" otherwise */
+    char *warnings;   /* compiler warnings on the stub, "" if none */
+    char *release;    /* work the stub hides in assert() (policy_release_build), "" if none: the
+                         ThreadSanitizer checks, which run the -DNDEBUG build, fail with it */
     char *build_dir;
     struct check_result *checks;
     int nchecks;

@@ -95,7 +95,7 @@ static void usage(FILE *out)
           "  -s, --submission DIR  directory laid out like labs/ (default: the kit's labs/)\n"
           "  -l, --lab ID[,ID...]  grade only these labs (race, 03-locks, ...)\n"
           "  -c, --check ID[,...]  run only these checks (kind:name, e.g. test:fifo_order)\n"
-          "  -q, --quick           tests and ThreadSanitizer only (make check)\n"
+          "  -q, --quick           tests, ThreadSanitizer and policy only (make check)\n"
           "  -f, --format FORMAT   text (default) or json (one JSON document on stdout)\n"
           "      --seed N          replay the schedule noise of an earlier run\n"
           "  -k, --kit DIR         the kit (default: found from the grader's own path)\n"

@@ -59,6 +59,14 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
             lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
         score += r->score;
         max += lab_max;
+        if (r->graded && r->not_started && r->score == 0) { /* one line, not a page of ENOSYS */
+            fprintf(out,
+                    "\n%s%s: not started%s  %s  (%s/%s is the kit's stub; begin with "
+                    "labs/%s/README.md)\n",
+                    st->bold, r->lab->id, st->off, r->lab->title, r->lab->dirname, r->lab->stub,
+                    r->lab->dirname);
+            continue;
+        }
         fprintf(out, "\n%s%s: %d/%d%s  %s  (%.1f s)\n", st->bold, r->lab->id, r->score, lab_max,
                 st->off, r->lab->title, r->seconds);
         if (!r->graded) {
@@ -108,10 +116,11 @@ json_t *lab_result_json(const struct lab_result *r)
         json_array_append_new(checks, check_result_json(&r->checks[k]));
         lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
     }
-    return json_pack("{s:s, s:s, s:i, s:i, s:b, s:s, s:s, s:s, s:f, s:o}", "id", r->lab->id,
+    return json_pack("{s:s, s:s, s:i, s:i, s:b, s:b, s:s, s:s, s:s, s:f, s:o}", "id", r->lab->id,
                      "title", r->lab->title, "score", r->score, "max_score", lab_max, "graded",
-                     r->graded, "problem", r->problem, "warnings", r->warnings, "build_dir",
-                     r->build_dir, "seconds", r->seconds, "checks", checks);
+                     r->graded, "not_started", r->not_started, "problem", r->problem, "warnings",
+                     r->warnings, "build_dir", r->build_dir, "seconds", r->seconds, "checks",
+                     checks);
 }
 
 static char *get_string(json_t *o, const char *key)
@@ -129,6 +138,7 @@ int lab_result_from_json(json_t *j, const struct lab *lab, struct lab_result *r)
     r->lab = lab;
     r->score = (int)json_integer_value(json_object_get(j, "score"));
     r->graded = json_is_true(json_object_get(j, "graded"));
+    r->not_started = json_is_true(json_object_get(j, "not_started"));
     r->problem = get_string(j, "problem");
     r->warnings = get_string(j, "warnings");
     r->build_dir = get_string(j, "build_dir");

@@ -272,9 +272,9 @@ struct func {
     bool atomic;       /* has a lock-prefixed or xchg instruction */
 };
 
-static int parse_functions(const char *bd, struct func **out)
+static int parse_functions(const char *bd, const char *object, struct func **out)
 {
-    static const char *const disasm[] = {"objdump", "-dr", "--no-show-raw-insn", "stub.o", NULL};
+    const char *const disasm[] = {"objdump", "-dr", "--no-show-raw-insn", object, NULL};
     char *text = tool_output(bd, disasm);
     int n = 0;
     *out = NULL;
@@ -343,7 +343,7 @@ static bool uses(struct func *fs, int n, struct func *fn, const char *sym, struc
 char *policy_check(const struct lab *lab, const struct check *c, const char *bd)
 {
     struct func *fs;
-    int n = parse_functions(bd, &fs);
+    int n = parse_functions(bd, "stub.o", &fs);
     char *problem = NULL;
     for (size_t i = 0; i < c->forbid.len && !problem; i++)
         for (int f = 0; f < n && !problem; f++) {
@@ -383,5 +383,97 @@ char *policy_check(const struct lab *lab, const struct check *c, const char *bd)
     for (int f = 0; f < n; f++)
         strv_free(&fs[f].calls);
     free(fs);
+    return problem;
+}
+
+/* ---- The release build: what assert() hides. ---------------------------------------------- */
+
+/* Calls that do work: a release build (-DNDEBUG) that drops them behaves differently. Queries
+ * (pthread_self, pthread_equal, the try-calls an assert uses to check a lock is held,
+ * sem_getvalue) may sit in an assert: dropping them changes nothing. */
+static bool does_work(const char *sym)
+{
+    static const char *const queries[] = {"pthread_self",
+                                          "pthread_equal",
+                                          "pthread_mutex_trylock",
+                                          "pthread_rwlock_tryrdlock",
+                                          "pthread_rwlock_trywrlock",
+                                          "pthread_spin_trylock",
+                                          "pthread_getspecific",
+                                          "sem_getvalue",
+                                          "sem_trywait",
+                                          NULL};
+    static const char *const work[] = {"malloc", "calloc", "realloc", "free", "@atomic", NULL};
+    if (in_list(sym, queries))
+        return false;
+    return starts_with(sym, "pthread_") || starts_with(sym, "sem_") || in_list(sym, work);
+}
+
+static void free_functions(struct func *fs, int n)
+{
+    for (int f = 0; f < n; f++)
+        strv_free(&fs[f].calls);
+    free(fs);
+}
+
+/* "queue.c:57" for the first line of the stub with both assert and sym, else where(fn). */
+static char *assert_line(const struct lab *lab, const char *bd, const char *sym, const char *fn)
+{
+    char *path = xasprintf("%s/%s", bd, lab->stub);
+    char *text = read_file(path, NULL);
+    free(path);
+    char *found = NULL;
+    int lineno = 0;
+    /* strtok_r skips empty lines: count the newlines instead */
+    for (char *line = text, *next; line && *line && !found; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        if (strstr(line, "assert") && strstr(line, sym))
+            found = xasprintf("%s/%s:%d", lab->dirname, lab->stub, lineno);
+    }
+    free(text);
+    return found ? found : where(lab, bd, fn);
+}
+
+char *policy_release_build(const struct lab *lab, const char *bd)
+{
+    struct func *dbg, *rel;
+    int ndbg = parse_functions(bd, "stub.o", &dbg);
+    int nrel = parse_functions(bd, "stub_ndebug.o", &rel);
+    char *problem = NULL;
+    /* Transitively, so that a helper inlined in one build and not the other changes nothing. */
+    for (int f = 0; f < ndbg && !problem; f++) {
+        struct func *in_rel = find_func(rel, nrel, dbg[f].name);
+        struct strv syms = {0};
+        for (size_t i = 0; i < dbg[f].calls.len; i++)
+            strv_add(&syms, dbg[f].calls.v[i]);
+        if (dbg[f].atomic)
+            strv_add(&syms, "@atomic");
+        for (size_t i = 0; in_rel && i < syms.len && !problem; i++) {
+            const char *sym = syms.v[i];
+            if (!does_work(sym))
+                continue;
+            struct strv seen = {0};
+            bool kept = uses(rel, nrel, in_rel, sym, &seen);
+            strv_free(&seen);
+            if (kept)
+                continue;
+            bool atomic = strcmp(sym, "@atomic") == 0;
+            char *at = assert_line(lab, bd, atomic ? "atomic_" : sym, dbg[f].name);
+            problem = xasprintf(
+                "%s: built with -DNDEBUG, as a release build is (every assert() compiled out), "
+                "%s no longer %s%s%s: that work is inside an assert(), and a release build "
+                "drops it. The ThreadSanitizer checks build your file that way. Make the call on "
+                "its own line and assert on its result: `int err = %s(...); assert(err == 0);`.",
+                at, dbg[f].name, atomic ? "does its atomic operation" : "calls `",
+                atomic ? "" : sym, atomic ? "" : "`", atomic ? "atomic_..." : sym);
+            free(at);
+        }
+        strv_free(&syms);
+    }
+    free_functions(dbg, ndbg);
+    free_functions(rel, nrel);
     return problem;
 }

@@ -157,21 +157,27 @@ static bool judge_findings(struct check_result *r, struct fd_list *l, const char
     size_t failures = 0;
     struct sbuf notes = {0};
     sbuf_add(&notes, "");
+    size_t kept = 0; /* kit defects are told here, and taken out of the list */
     for (size_t i = 0; i < l->len; i++) {
         if (l->items[i].failure && kit_defect(&l->items[i], stub)) {
             char text[1024];
             fd_explain(&l->items[i], text, sizeof text);
             sbuf_addf(&notes, KIT_DEFECT "%s\n", text);
-        } else if (l->items[i].failure) {
+        } else {
+            l->items[kept++] = l->items[i];
+        }
+    }
+    l->len = kept;
+    for (size_t i = 0; i < l->len; i++) {
+        if (l->items[i].failure) {
             failures++;
             if (!first)
                 first = &l->items[i];
-        } else if (notes.len < 2000) {
-            char text[1024];
-            fd_explain(&l->items[i], text, sizeof text);
-            sbuf_addf(&notes, "Note (costs nothing): %s\n", text);
         }
     }
+    char legal[4096];
+    fd_explain_notes(l, legal, sizeof legal);
+    sbuf_add(&notes, legal);
     if (!first) {
         if (notes.len)
             set_result(r, true, "passed", NULL, notes.s);
@@ -387,6 +393,27 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
     }
 }
 
+/* Output past the limit was dropped, not judged: say how much there was. */
+static void output_note(struct check_result *r, const struct sb_result *res,
+                        const struct sb_limits *lim)
+{
+    if (res->out_total <= lim->out_bytes)
+        return;
+    char *words =
+        xasprintf("printed %.1f MiB of output; the first %zu KiB and the last %d KiB "
+                  "of it are kept in %s",
+                  res->out_total / 1048576.0, lim->out_bytes >> 10, SB_OUT_TAIL >> 10, r->raw);
+    char *old = r->passed ? r->details : r->message;
+    char *text = r->passed ? xasprintf("%sNote (costs nothing): the run %s.\n", old, words)
+                           : xasprintf("%s It %s.", old, words);
+    free(old);
+    if (r->passed)
+        r->details = text;
+    else
+        r->message = text;
+    free(words);
+}
+
 void run_check(const struct grader *g, const struct lab *lab, const char *bd, const struct check *c,
                struct check_result *r)
 {
@@ -425,6 +452,7 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
         .limit_as = false,
         .nproc = 1024,
         .out_bytes = 1 << 20,
+        .out_drop = true, /* debug printing is no failure: only the time limit applies */
         .file_mb = 256,
     };
     struct sb_result res = {0};
@@ -464,6 +492,7 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
             free(fr.verdict), free(fr.message), free(fr.details), free(fr.raw);
         }
     }
+    output_note(r, &res, &lim);
     free_events(&ev);
     sb_result_free(&res);
     strv_free(&argv), strv_free(&env);

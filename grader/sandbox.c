@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -56,7 +57,10 @@ struct run {
     int out_fd; /* read end of the output pipe, -1 after end of file */
     char *buf;
     size_t len, cap;
-    bool over; /* more output came than out_bytes */
+    bool over;              /* more output came than out_bytes */
+    size_t total;           /* bytes read from the pipe */
+    char tail[SB_OUT_TAIL]; /* with out_drop: a ring of the last bytes past out_bytes */
+    size_t tail_len;        /* bytes ever written to the ring */
     double start, deadline;
     rlim_t cpu_soft;
     bool stopped; /* the grader ended the run, for reason end */
@@ -296,7 +300,27 @@ out_close:
     return err;
 }
 
-/* Keeps the first out_bytes of what is waiting in the pipe; notes when more came. */
+/* Append to the ring of the output's last bytes. */
+static void tail_add(struct run *r, const char *p, size_t n)
+{
+    if (n > SB_OUT_TAIL) {
+        r->tail_len += n - SB_OUT_TAIL;
+        p += n - SB_OUT_TAIL;
+        n = SB_OUT_TAIL;
+    }
+    while (n > 0) {
+        size_t at = r->tail_len % SB_OUT_TAIL;
+        size_t k = n < SB_OUT_TAIL - at ? n : SB_OUT_TAIL - at;
+        memcpy(r->tail + at, p, k);
+        r->tail_len += k;
+        p += k;
+        n -= k;
+    }
+}
+
+/* Keeps the first out_bytes of what is waiting in the pipe; notes when more came (with out_drop,
+ * keeps the last bytes too and reads on, so that a chatty program is never blocked on a full
+ * pipe). */
 static void out_read(struct run *r)
 {
     char chunk[SB_READ_CHUNK];
@@ -310,8 +334,11 @@ static void out_read(struct run *r)
             close_fd(&r->out_fd);
             return;
         }
+        r->total += (size_t)n;
         size_t room = r->lim->out_bytes - r->len;
         size_t keep = (size_t)n < room ? (size_t)n : room;
+        if (r->lim->out_drop)
+            tail_add(r, chunk + keep, (size_t)n - keep);
         if (r->len + keep + 1 > r->cap) {
             size_t cap = r->cap * 2 > r->len + keep + 1 ? r->cap * 2 : r->len + keep + 1;
             if (cap > r->lim->out_bytes + 1)
@@ -325,11 +352,32 @@ static void out_read(struct run *r)
         memcpy(r->buf + r->len, chunk, keep);
         r->len += keep;
         r->buf[r->len] = '\0';
-        if ((size_t)n > keep) {
+        if ((size_t)n > keep && !r->lim->out_drop) {
             r->over = true;
             return;
         }
     }
+}
+
+/* With out_drop: the kept head, a line saying how much was dropped, and the kept tail. */
+static void out_join(struct run *r)
+{
+    if (r->tail_len == 0)
+        return;
+    size_t tail = r->tail_len < SB_OUT_TAIL ? r->tail_len : SB_OUT_TAIL;
+    char gap[128];
+    int g = snprintf(gap, sizeof gap, "\n[... the grader dropped %zu bytes of output here ...]\n",
+                     r->total - r->len - tail);
+    char *b = realloc(r->buf, r->len + (size_t)g + tail + 1);
+    if (!b)
+        return; /* the head alone, then */
+    memcpy(b + r->len, gap, (size_t)g);
+    size_t at = r->len + (size_t)g, start = r->tail_len - tail;
+    for (size_t k = 0; k < tail; k++)
+        b[at + k] = r->tail[(start + k) % SB_OUT_TAIL];
+    r->buf = b;
+    r->len = at + tail;
+    r->buf[r->len] = '\0';
 }
 
 static void stop(struct run *r, enum sb_end end)
@@ -456,6 +504,7 @@ int sb_run(char *const argv[], char *const envp[], const char *cwd, const struct
         stop(&r, SB_TIMEOUT); /* it never got as far as exec */
     int kill_err = r.tree.root > 0 ? sb__tree_kill(&r.tree) : 0;
     out_read(&r);
+    out_join(&r);
     if (err || exec_err > 0)
         nostart(res, err ? err : exec_err);
     else if (kill_err)
@@ -467,6 +516,7 @@ int sb_run(char *const argv[], char *const envp[], const char *cwd, const struct
     res->cpu_s = r.tree.cpu_s;
     res->out = r.buf;
     res->out_len = r.len;
+    res->out_total = r.total;
     res->pid = r.tree.root;
     sb__tree_destroy(&r.tree);
     return err;

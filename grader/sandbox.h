@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #define SB_UID_BASE 1600000000u /* first uid that sb_init may pick for commands run by root */
+#define SB_OUT_TAIL 16384       /* with out_drop, the end of the output kept after the gap */
 
 /* wall_s and out_bytes must be above 0; mem_mb, nproc and file_mb at 0 mean "no limit". */
 struct sb_limits {
@@ -30,6 +31,8 @@ struct sb_limits {
     bool limit_as;    /* also set RLIMIT_AS to mem_mb * 4 (not for TSan or Valgrind) */
     int nproc;        /* processes plus threads the command may add */
     size_t out_bytes; /* stdout+stderr kept; more than this ends the run as SB_OUTPUT */
+    bool out_drop;    /* instead: keep the first out_bytes and the last SB_OUT_TAIL bytes, drop
+                         the middle (counted in out_total), and let the run go on */
     long file_mb;     /* largest file the command may write (RLIMIT_FSIZE) */
 };
 
@@ -49,9 +52,11 @@ struct sb_result {
     int status;
     double wall_s;
     double cpu_s; /* user+system CPU of the reaped tree */
-    char *out;    /* captured stdout+stderr, NUL-terminated, at most out_bytes */
+    char *out;    /* captured stdout+stderr, NUL-terminated, at most out_bytes (with out_drop:
+                     plus a line that says what was dropped, and the last SB_OUT_TAIL bytes) */
     size_t out_len;
-    pid_t pid; /* the command's process id (0 if it never started) */
+    size_t out_total; /* bytes the command printed in all, kept or not */
+    pid_t pid;        /* the command's process id (0 if it never started) */
 };
 
 /* Call once at start-up, before any other thread exists: become a child subreaper, pick the uid

@@ -80,6 +80,11 @@ const char *sb_describe(const struct sb_result *res, const struct sb_limits *lim
         break;
     case SB_TIMEOUT:
         snprintf(buf, len, "timed out after %.1f s (wall clock)", lim ? lim->wall_s : res->wall_s);
+        if (lim && lim->out_drop && res->out_total > lim->out_bytes) {
+            size_t n = strlen(buf);
+            snprintf(buf + n, len - n, " while printing: it printed %.0f MiB",
+                     res->out_total / 1048576.0);
+        }
         break;
     case SB_CPU:
         snprintf(buf, len, "stopped: used more than %lu s of CPU time",

@@ -21,6 +21,8 @@ char *build_lab(const struct grader *g, const struct lab *lab, const char *build
  * else a message that names the student's file and line. */
 char *policy_gate(const struct lab *lab, const char *build_dir);
 char *policy_check(const struct lab *lab, const struct check *c, const char *build_dir);
+/* NULL, or what the stub stops doing when built with -DNDEBUG (work hidden in assert()). */
+char *policy_release_build(const struct lab *lab, const char *build_dir);
 
 /* runcheck.c: run one check and fill r. */
 void run_check(const struct grader *g, const struct lab *lab, const char *build_dir,

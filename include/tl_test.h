@@ -111,6 +111,16 @@ bool tl_await(bool (*done)(void *), void *arg, double timeout_s);
  * wait for it to block before it ends a run whose other threads are all stuck. Joining the
  * thread ends this: from then on the joiner waits for it. Never tl_await an observer. */
 void tl_observer(void);
+/* Threads asleep waiting for an event: in a real condition wait or in sem_wait (a semaphore is
+ * the other way the labs' gate allows to block), and the same wait for at least n of them. */
+int tl_waiters(void);
+bool tl_await_waiters(int n, double timeout_s);
+
+/* The clock that the deadline of the latest pthread_cond_timedwait (in any thread) was read
+ * from: CLOCK_REALTIME or CLOCK_MONOTONIC, or -1 (near neither: not an absolute time, or no
+ * timed wait yet). A deadline on one clock given to a condition variable on the other is long
+ * past or decades away; this lets a test say which happened. */
+int tl_deadline_clock(void);
 
 /* ---- Time and resources ------------------------------------------------------------------ */
 

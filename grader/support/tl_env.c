@@ -35,6 +35,7 @@ long tl_scaled(long n, long min)
 
 static uint64_t seed = 1;
 static atomic_uint_fast64_t next_stream;
+static atomic_int deadline_clock = -1; /* see tl_deadline_clock */
 
 /* Before any thread starts: read the seed once, and keep Helgrind off our stream counter. */
 void tl__env_init(void)
@@ -43,6 +44,7 @@ void tl__env_init(void)
     if (s && *s)
         seed = strtoull(s, NULL, 10);
     VALGRIND_HG_DISABLE_CHECKING(&next_stream, sizeof next_stream);
+    VALGRIND_HG_DISABLE_CHECKING(&deadline_clock, sizeof deadline_clock);
 }
 
 uint64_t tl_seed(void)
@@ -117,4 +119,26 @@ void tl_spawn(pthread_t *thread, void *(*fn)(void *), void *arg)
     int err = pthread_create(thread, NULL, fn, arg);
     TL_CHECK(err == 0, "the test could not start a thread (%s): the machine may be overloaded",
              strerror(err));
+}
+
+/* A deadline within a minute of a clock's now was read from that clock: the tests' timeouts are
+ * seconds, and the two clocks are years apart. A relative timeout ({0, 150 ms}) is near neither
+ * (unless the machine booted less than a minute ago). */
+void tl__note_deadline(const struct timespec *t)
+{
+    struct timespec rt, mono;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    double at = (double)t->tv_sec + t->tv_nsec / 1e9;
+    double to_rt = at - ((double)rt.tv_sec + rt.tv_nsec / 1e9);
+    double to_mono = at - ((double)mono.tv_sec + mono.tv_nsec / 1e9);
+    int clock = to_rt > -60 && to_rt < 60       ? CLOCK_REALTIME
+                : to_mono > -60 && to_mono < 60 ? CLOCK_MONOTONIC
+                                                : -1;
+    atomic_store_explicit(&deadline_clock, clock, memory_order_relaxed);
+}
+
+int tl_deadline_clock(void)
+{
+    return atomic_load_explicit(&deadline_clock, memory_order_relaxed);
 }

@@ -107,6 +107,10 @@ void tl__report_threads(void);
 /* Format a failure line and report it; returns the formatted message (thread-local buffer). */
 const char *tl__format_failure(const char *file, int line, const char *fmt, va_list ap);
 
+/* Note which clock a pthread_cond_timedwait deadline was read from (tl_deadline_clock). */
+struct timespec;
+void tl__note_deadline(const struct timespec *t);
+
 /* True on the thread that called tl_begin. */
 bool tl__on_runner_thread(void);
 

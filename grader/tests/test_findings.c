@@ -274,6 +274,48 @@ Test(findings, helgrind_lock_order)
     fd_list_free(&l);
 }
 
+/* Lock one, try the other, back off: Helgrind reports the two orders, but the later acquisition
+ * of one is a trylock, which never waits, so no deadlock: notes only. */
+Test(findings, helgrind_trylock_order_is_a_note)
+{
+    struct fd_list l = vg("helgrind/trylock_order.xml", "locks.c", 2);
+    cr_assert_eq(failures(&l), 0);
+    for (size_t i = 0; i < l.len; i++)
+        cr_assert_eq(l.items[i].kind, FD_LOCK_ORDER);
+    site_is(&l.items[0].at, "lock_pair", "locks.c", 124);
+    explains(&l.items[0], "only tries its second mutex (pthread_mutex_trylock), which never waits");
+    site_is(&l.items[1].at, "bank_total", "locks.c", 171);
+    site_is(&l.items[1].other, "lock_pair", "locks.c", 124);
+    fd_list_free(&l);
+}
+
+static int count_of(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The same legal pattern reported at several stacks is one note, with a count. */
+Test(findings, notes_are_grouped)
+{
+    char notes[4096];
+    struct fd_list l = vg("helgrind/trylock_order.xml", "locks.c", 2);
+    fd_explain_notes(&l, notes, sizeof notes);
+    cr_assert_eq(count_of(notes, "Note (costs nothing): "), 1, "%s", notes);
+    cr_assert(strstr(notes, "Note (costs nothing): lock_pair (locks.c:124) locks a second mutex"),
+              "%s", notes);
+    cr_assert(strstr(notes, "(Helgrind reported the same pattern 1 more time.)\n"), "%s", notes);
+    fd_list_free(&l);
+
+    /* failures are never notes */
+    l = vg("helgrind/lock_order.xml", "locks.c", 1);
+    fd_explain_notes(&l, notes, sizeof notes);
+    cr_assert_str_eq(notes, "");
+    fd_list_free(&l);
+}
+
 Test(findings, helgrind_unlock_misuse)
 {
     struct fd_list l = vg("helgrind/unlock_unlocked.xml", "locks.c", 2);
@@ -411,16 +453,13 @@ static const char *const all_tsan[] = {
     "tsan/use_after_free.txt",  "tsan/lock_order_second_stack.txt",
 };
 static const char *const all_xml[] = {
-    "helgrind/race_heap.xml",      "helgrind/race_global.xml",
-    "helgrind/dubious.xml",        "helgrind/lock_order.xml",
-    "helgrind/unlock_foreign.xml", "helgrind/unlock_unlocked.xml",
-    "helgrind/destroy_locked.xml", "helgrind/cond_unheld.xml",
-    "helgrind/exit_holding.xml",   "helgrind/relock.xml",
-    "helgrind/killed.xml",         "memcheck/clean.xml",
-    "memcheck/leak.xml",           "memcheck/uaf.xml",
-    "memcheck/invalid_write.xml",  "memcheck/uninit.xml",
-    "memcheck/double_free.xml",    "memcheck/possibly_lost.xml",
-    "memcheck/reachable.xml",
+    "helgrind/race_heap.xml",      "helgrind/race_global.xml",    "helgrind/dubious.xml",
+    "helgrind/lock_order.xml",     "helgrind/unlock_foreign.xml", "helgrind/unlock_unlocked.xml",
+    "helgrind/destroy_locked.xml", "helgrind/cond_unheld.xml",    "helgrind/exit_holding.xml",
+    "helgrind/relock.xml",         "helgrind/killed.xml",         "helgrind/trylock_order.xml",
+    "memcheck/clean.xml",          "memcheck/leak.xml",           "memcheck/uaf.xml",
+    "memcheck/invalid_write.xml",  "memcheck/uninit.xml",         "memcheck/double_free.xml",
+    "memcheck/possibly_lost.xml",  "memcheck/reachable.xml",
 };
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 

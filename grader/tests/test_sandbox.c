@@ -573,6 +573,39 @@ Test(sandbox, interrupted_grader)
     sb_result_free(&res);
 }
 
+/* out_drop: the run goes on past the limit; the head and the tail are kept, the middle counted. */
+Test(sandbox, output_dropped_not_stopped)
+{
+    struct sb_limits lim = small();
+    lim.out_bytes = 1000;
+    lim.out_drop = true;
+    struct sb_result res;
+    char *chatty[] = {"seq", "200000", NULL}; /* 1288895 bytes, then exit 0 */
+    cr_assert_eq(run(chatty, &lim, &res), 0);
+    cr_assert_eq(res.end, SB_EXITED, "%s", words(&res, &lim));
+    cr_assert_eq(res.status, 0);
+    cr_assert_eq(res.out_total, 1288895);
+    cr_assert(strncmp(res.out, "1\n2\n3\n", 6) == 0);
+    char gap[128];
+    snprintf(gap, sizeof gap, "\n[... the grader dropped %d bytes of output here ...]\n",
+             1288895 - 1000 - SB_OUT_TAIL);
+    cr_assert(strstr(res.out, gap), "%s", res.out + 1000);
+    cr_assert(strcmp(res.out + res.out_len - 14, "199999\n200000\n") == 0);
+    cr_assert_eq(res.out_len, 1000 + strlen(gap) + SB_OUT_TAIL);
+    sb_result_free(&res);
+
+    /* A flood runs into the time limit, and the verdict says how much it printed. */
+    lim.wall_s = 1;
+    char *flood[] = {"yes", NULL};
+    cr_assert_eq(run(flood, &lim, &res), 0);
+    cr_assert_eq(res.end, SB_TIMEOUT, "%s", words(&res, &lim));
+    cr_assert_gt(res.out_total, 1 << 20);
+    cr_assert(strstr(words(&res, &lim), "timed out after 1.0 s (wall clock) while printing: it "
+                                        "printed "),
+              "%s", words(&res, &lim));
+    sb_result_free(&res);
+}
+
 Test(sandbox, describe_words)
 {
     struct sb_limits lim = {.wall_s = 10, .mem_mb = 512, .nproc = 64, .out_bytes = 1 << 20};

@@ -122,8 +122,9 @@ bool bqt_call_finish(struct bqt_call *c, double timeout_s)
 
 void bqt_await_blocked(int n)
 {
-    /* A queue that blocks some other way than pthread_cond_wait just costs the full wait. */
-    tl_await_cond_waiters(n, bqt_bound(2));
+    /* A queue that blocks some other way than pthread_cond_wait or sem_wait (sem_timedwait, say)
+     * just costs the full wait. */
+    tl_await_waiters(n, bqt_bound(2));
     tl_sleep_ms(bqt_bound(20));
 }
 
