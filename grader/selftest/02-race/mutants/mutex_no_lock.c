@@ -1,5 +1,7 @@
-/* MUTANT: race_count_mutex increments the shared counter without taking the lock.
- * CAUGHT-BY: tsan:count_mutex helgrind:count_mutex policy:mutex_takes_lock
+/* MUTANT: race_count_mutex increments the shared counter without taking the lock. The lab's test
+ * build is unoptimized, so each count++ is a separate load and store and the exact-count test
+ * sees updates lost whenever two threads run at once (at -O2 the loop became one add).
+ * CAUGHT-BY: test:count_mutex_exact tsan:count_mutex helgrind:count_mutex policy:mutex_takes_lock
  */
 #include <errno.h>
 #include <pthread.h>
