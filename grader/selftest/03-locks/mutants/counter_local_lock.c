@@ -1,7 +1,7 @@
 /* MUTANT: counter_increment and counter_decrement lock a mutex that is a local variable: each
  * call has its own lock, so nothing is excluded and updates are lost (test:counter_exact sees
  * them whenever the machine runs two workers at once; ThreadSanitizer always sees the race).
- * CAUGHT-BY: tsan:counter_stress
+ * CAUGHT-BY: tsan:counter_stress, helgrind:counter_stress
  */
 /* locks.c - lab 03 mutant: a locked counter, and a bank with one lock per account. */
 #include <errno.h>

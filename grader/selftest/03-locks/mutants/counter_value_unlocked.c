@@ -1,5 +1,5 @@
 /* MUTANT: counter_value reads the value without the lock: a data race with concurrent increments.
- * CAUGHT-BY: tsan:counter_stress
+ * CAUGHT-BY: tsan:counter_stress, helgrind:counter_stress
  */
 /* locks.c - lab 03 mutant: a locked counter, and a bank with one lock per account. */
 #include <errno.h>

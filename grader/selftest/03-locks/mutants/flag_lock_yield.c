@@ -1,7 +1,7 @@
 /* MUTANT: the counter is "locked" with a plain int flag and sched_yield: checking and setting the
  * flag is itself a race, so two threads enter at once (test:counter_exact sees lost updates
  * whenever the machine runs two workers at once).
- * CAUGHT-BY: policy:no_sleep, tsan:counter_stress
+ * CAUGHT-BY: policy:no_sleep, tsan:counter_stress, helgrind:counter_stress
  */
 /* locks.c - lab 03 mutant: a locked counter, and a bank with one lock per account. */
 #include <errno.h>
