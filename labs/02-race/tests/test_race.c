@@ -16,9 +16,11 @@ static void race_check_counts(const char *name, race_count_fn fn)
 {
     /* A lost update needs two threads running at the same instant, which a busy machine grants
      * only now and then. So count until the runs have had, in all, RACE_PARALLEL_S of CPU time
-     * beyond their wall time (time in which two threads really ran at once): an increment that is
-     * a separate load and store loses updates within a millisecond of that. The wall-time cap is
-     * a search budget for a machine that never runs two threads at once, not a time limit. */
+     * beyond their wall time (time in which two threads really ran at once; it also counts the
+     * runner creating threads beside a worker, so it is generous): an increment that is a separate
+     * load and store loses updates within a few milliseconds of that, measured at load 10 to 50
+     * on 2 cores. The wall-time cap is a search budget for a machine that never runs two threads
+     * at once, not a time limit. */
     double start = tl_now(), parallel = 0;
     for (int runs = 0; runs < 3 || (parallel < RACE_PARALLEL_S && tl_now() - start < 5); runs++) {
         struct tl_usage before = tl_usage_now();
