@@ -68,7 +68,7 @@ static char *compile_stub(const struct lab *lab, const char *bd, char **warnings
     struct strv argv = {0};
     struct sb_result res;
     strv_add(&argv, "gcc");
-    char *flags = xstrdup(CFLAGS " -O2 -Wall -Wextra -c");
+    char *flags = xasprintf(CFLAGS " -O%s -Wall -Wextra -c", lab->optimize);
     char *save = NULL;
     for (char *f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save))
         strv_add(&argv, f);

@@ -113,6 +113,12 @@ static char *parse_line(struct lab *lab, char *line)
         char *save = NULL;
         for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
             strv_add(&lab->symbols, t);
+    } else if (strcmp(line, "optimize") == 0) {
+        /* one level, not free-form flags: lab.conf must not be able to switch a check off */
+        if (strlen(rest) != 1 || !strchr("0123gs", rest[0]))
+            return xasprintf("optimize must be one of 0 1 2 3 g s, not '%s'", rest);
+        free(lab->optimize);
+        lab->optimize = xstrdup(rest);
     } else
         return xasprintf("unknown key '%s'", line);
     return NULL;
@@ -144,6 +150,8 @@ struct lab *lab_load(const char *lab_dir, char **err)
     }
     if (!*err && (!lab->id || !lab->stub || !lab->title || lab->nchecks == 0))
         *err = xasprintf("%s: needs id, title, stub and at least one check", path);
+    if (!lab->optimize)
+        lab->optimize = xstrdup("2");
     free(text);
     free(path);
     if (*err) {
@@ -164,6 +172,7 @@ void lab_free(struct lab *lab)
     }
     free(lab->checks);
     free(lab->dir), free(lab->dirname), free(lab->id), free(lab->title), free(lab->stub);
+    free(lab->optimize);
     strv_free(&lab->symbols);
     free(lab);
 }

@@ -23,6 +23,7 @@ static const char good[] =
     "title   A bounded blocking queue\n"
     "stub    queue.c\n"
     "symbols bq_ bqx_\n"
+    "optimize 0\n"
     "\n"
     "test     fifo_order   5            | items leave in order #1 | README \"Task 2\"\n"
     "tsan     stress       4 timeout=30 | no race | README \"Locks\"\n"
@@ -38,6 +39,7 @@ Test(labconf, parses_every_field)
     cr_assert_str_eq(lab->title, "A bounded blocking queue");
     cr_assert_str_eq(lab->stub, "queue.c");
     cr_assert_eq(lab->symbols.len, 2);
+    cr_assert_str_eq(lab->optimize, "0");
     cr_assert_eq(lab->nchecks, 3);
     cr_assert_eq(lab->max_points, 11);
     const struct check *t = lab_find_check(lab, "test:fifo_order");
@@ -76,6 +78,8 @@ Test(labconf, rejects_what_it_cannot_grade)
     expect_error("id x\ntitle t\nstub x.c\ntest a 2 speed=fast | v | r\n", "unknown option");
     expect_error("id x\ntitle t\nstub x.c\ntest a 2 fast | v | r\n", "needs a value");
     expect_error("id x\ntitle t\nstub x.c\ncolour red\n", "unknown key");
+    expect_error("id x\ntitle t\nstub x.c\noptimize 0 -fno-sanitize=all\ntest a 2 | v | r\n",
+                 "optimize must be one of");
     expect_error("id x\ntitle t\ntest a 2 | v | r\n", "needs id, title, stub");
     expect_error("id x\ntitle t\nstub x.c\n", "at least one check");
 }
@@ -89,6 +93,9 @@ Test(labconf, the_kits_labs_load)
     for (int i = 0; i < n; i++) {
         cr_assert_eq(labs[i]->max_points, 100, "%s totals %d points", labs[i]->id,
                      labs[i]->max_points);
+        /* only the race lab builds the stub unoptimized: see its lab.conf */
+        const char *want = strcmp(labs[i]->id, "race") == 0 ? "0" : "2";
+        cr_assert_str_eq(labs[i]->optimize, want, "%s", labs[i]->id);
         lab_free(labs[i]);
     }
     free(labs);

@@ -8,14 +8,27 @@
 #include "scenarios.h"
 #include "tl_test.h"
 
+/* Seconds of real parallelism the exact-count tests wait for (see race_check_counts). */
+#define RACE_PARALLEL_S 0.03
+
 /* The counter at several thread counts: 1 (no sharing at all), odd, and many more than cores. */
 static void race_check_counts(const char *name, race_count_fn fn)
 {
-    /* A lost update needs two threads running at the same instant, which a busy machine may not
-     * grant for a while: keep trying for half a second (a search budget, not a time limit). */
-    double start = tl_now();
-    for (int runs = 0; runs < 3 || (tl_now() - start < 0.5 && runs < 100); runs++)
+    /* A lost update needs two threads running at the same instant, which a busy machine grants
+     * only now and then. So count until the runs have had, in all, RACE_PARALLEL_S of CPU time
+     * beyond their wall time (time in which two threads really ran at once; it also counts the
+     * runner creating threads beside a worker, so it is generous): an increment that is a separate
+     * load and store loses updates within a few milliseconds of that, measured at load 10 to 50
+     * on 2 cores. The wall-time cap is a search budget for a machine that never runs two threads
+     * at once, not a time limit. */
+    double start = tl_now(), parallel = 0;
+    for (int runs = 0; runs < 3 || (parallel < RACE_PARALLEL_S && tl_now() - start < 5); runs++) {
+        struct tl_usage before = tl_usage_now();
         race_scn_check_count(name, fn, RACE_THREADS, race_scn_per_thread());
+        struct tl_usage used = tl_usage_since(before);
+        if (used.cpu_s > used.wall_s)
+            parallel += used.cpu_s - used.wall_s;
+    }
     race_scn_check_count(name, fn, 1, 1000);
     race_scn_check_count(name, fn, 3, 30000);
     race_scn_check_count(name, fn, 16, 20000);
@@ -24,9 +37,36 @@ static void race_check_counts(const char *name, race_count_fn fn)
     race_scn_check_count(name, fn, RACE_THREADS, 5000);
 }
 
+/* Mutex locks fn took, through the wrapper, in one call of fn(nthreads, per_thread): fails the
+ * test if fn fails or miscounts. */
+static uint64_t race_count_locks(const char *name, race_count_fn fn, int nthreads, long per_thread)
+{
+    uint64_t before = tl_lock_calls();
+    race_scn_check_count(name, fn, nthreads, per_thread);
+    return tl_lock_calls() - before;
+}
+
+/* Task 1 is one lock per increment. One lock around a thread's whole loop also counts exactly,
+ * but then the threads take turns and never share the counter, which is what the task is about
+ * (and what partial_faster compares partial sums against). */
+static void race_check_lock_per_increment(void)
+{
+    const int nthreads = 4;
+    const long per_thread = 5000;
+    uint64_t locks = race_count_locks("race_count_mutex", race_count_mutex, nthreads, per_thread);
+    TL_CHECK(locks >= (uint64_t)(nthreads * per_thread),
+             "race_count_mutex(%d, %ld, &total) counted exactly but took only %llu mutex locks "
+             "for %ld increments: Task 1 asks for one lock per increment (lock, count++, "
+             "unlock). One lock around a thread's whole loop makes the threads take turns: they "
+             "never share the counter, which is the point of the task. "
+             "See README \"Task 1: one lock\"",
+             nthreads, per_thread, (unsigned long long)locks, nthreads * per_thread);
+}
+
 TL_TEST(race, count_mutex_exact)
 {
     race_check_counts("race_count_mutex", race_count_mutex);
+    race_check_lock_per_increment();
 }
 
 TL_TEST(race, count_atomic_exact)
@@ -65,32 +105,58 @@ TL_TEST(race, count_bad_args)
     race_check_bad_args("race_count_partial", race_count_partial);
 }
 
-/* Seconds one call of fn takes; fails the test if fn fails. */
-static double race_time_count(const char *name, race_count_fn fn, long per_thread)
+/* One side of a comparison: its best time over several calls, and the mutex locks of one call. */
+struct race_side {
+    double best_s;
+    uint64_t locks;
+};
+
+static void race_time_count(struct race_side *side, const char *name, race_count_fn fn,
+                            long per_thread)
 {
     double t0 = tl_now();
-    race_scn_check_count(name, fn, RACE_THREADS, per_thread);
-    return tl_now() - t0;
+    side->locks = race_count_locks(name, fn, RACE_THREADS, per_thread);
+    double t = tl_now() - t0;
+    side->best_s = t < side->best_s ? t : side->best_s;
 }
 
 /* Partial sums touch shared memory once per thread, the mutex once per increment. Measured side
- * by side in one run, best of several, so that load from other processes hits both alike. */
+ * by side in one run, best of several, so that load from other processes hits both alike. Each
+ * side must first be what its task says, or the comparison blames the wrong function: the mutex
+ * counter takes a lock per increment (counted through the wrapper), and if partial sums are not
+ * faster, the lock count of race_count_partial says whether it locks or shares memory. */
 TL_TEST(race, partial_faster)
 {
-    const long per_thread = 200000;
-    double best_mutex = 1e9, best_partial = 1e9;
+    const long per_thread = 200000, increments = RACE_THREADS * per_thread;
+    struct race_side mutex = {.best_s = 1e9}, partial = {.best_s = 1e9};
     for (int i = 0; i < 3; i++) {
-        double t = race_time_count("race_count_mutex", race_count_mutex, per_thread);
-        best_mutex = t < best_mutex ? t : best_mutex;
-        t = race_time_count("race_count_partial", race_count_partial, per_thread);
-        best_partial = t < best_partial ? t : best_partial;
+        race_time_count(&mutex, "race_count_mutex", race_count_mutex, per_thread);
+        race_time_count(&partial, "race_count_partial", race_count_partial, per_thread);
     }
-    TL_CHECK(best_mutex >= 2 * best_partial,
+    TL_CHECK(mutex.locks >= (uint64_t)increments,
+             "race_count_partial is compared with race_count_mutex taking one lock per increment, "
+             "but race_count_mutex took only %llu mutex locks for %ld increments (%.1f ms, "
+             "race_count_partial %.1f ms): fix race_count_mutex first, lock, count++, unlock for "
+             "every increment. race_count_partial is not at fault here. "
+             "See README \"Task 1: one lock\"",
+             (unsigned long long)mutex.locks, increments, mutex.best_s * 1e3, partial.best_s * 1e3);
+    if (mutex.best_s >= 2 * partial.best_s)
+        return;
+    TL_CHECK(partial.locks < (uint64_t)per_thread,
              "race_count_partial took %.1f ms and race_count_mutex %.1f ms for the same %d x %ld "
-             "increments: partial sums must be far faster (at least 2x). Does each thread still "
-             "lock, or write shared memory, for every increment? "
-             "See README \"Task 3: partial sums\"",
-             best_partial * 1e3, best_mutex * 1e3, RACE_THREADS, per_thread);
+             "increments: partial sums must be far faster (at least 2x), and race_count_partial "
+             "took %llu mutex locks for those %ld increments. Count in a local variable, with no "
+             "lock, and combine once per thread. See README \"Task 3: partial sums\"",
+             partial.best_s * 1e3, mutex.best_s * 1e3, RACE_THREADS, per_thread,
+             (unsigned long long)partial.locks, increments);
+    TL_CHECK(false,
+             "race_count_partial took %.1f ms and race_count_mutex %.1f ms for the same %d x %ld "
+             "increments: partial sums must be far faster (at least 2x). race_count_mutex takes "
+             "its lock per increment as it should, and race_count_partial few locks (%llu): does "
+             "each of its threads still write shared memory (a shared slot, total or atomic) for "
+             "every increment? See README \"Task 3: partial sums\" and \"What sharing costs\"",
+             partial.best_s * 1e3, mutex.best_s * 1e3, RACE_THREADS, per_thread,
+             (unsigned long long)partial.locks);
 }
 
 struct race_probe {
