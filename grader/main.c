@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "owner.h"
 #include "sandbox.h"
 #include "stage.h"
 #include "workers.h"
@@ -248,7 +249,7 @@ int main(int argc, char **argv)
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
     const char *submission = NULL, *build_dir = NULL;
     bool list = false, seeded = false;
-    int opt, jobs = 2;
+    int opt, jobs = 2, err_no;
     while ((opt = getopt_long(argc, argv, "s:l:c:qf:k:b:j:h", options, NULL)) != -1) {
         switch (opt) {
         case 's':
@@ -344,8 +345,14 @@ int main(int argc, char **argv)
             sub);
     free(sub);
     g.build_root = build_dir ? xstrdup(build_dir) : xasprintf("%s/build/grade", g.kit);
-    if (mkdir_p(g.build_root) != 0)
-        die(3, "cannot create the build directory '%s'", g.build_root);
+    owner_init(g.kit, g.build_root);
+    char *unusable = owner_check();
+    if (unusable)
+        die(3, "%s", unusable);
+    if ((err_no = mkdir_p(g.build_root)) != 0)
+        die(3, "%s",
+            xasprintf("cannot create the build directory '%s': %s", g.build_root,
+                      strerror(err_no)));
     char *abs_build = real_path(g.build_root);
     free(g.build_root);
     g.build_root = reachable_build_root(abs_build);
@@ -353,7 +360,7 @@ int main(int argc, char **argv)
         g.seed = fresh_seed();
     need_tools(g.quick);
     catch_interrupts();
-    int err_no = sb_init();
+    err_no = sb_init();
     if (err_no != 0)
         die(3, "cannot set up the sandbox: %s", strerror(err_no));
 
@@ -364,6 +371,9 @@ int main(int argc, char **argv)
     /* make check grades one lab: run its checks two at a time instead */
     g.check_jobs = g.quick && nlabs == 1 ? 2 : 1;
     grade_all(&g, labs, nlabs, jobs, results);
+    if ((err_no = owner_give_back()) != 0)
+        fprintf(stderr, "grader: could not give %s back to its owner: %s\n", g.build_root,
+                strerror(err_no));
     if (sb_interrupted()) {
         fprintf(stderr, "grader: interrupted; every process it had started was stopped.\n");
         return 130;
