@@ -18,6 +18,7 @@
 #include "owner.h"
 #include "sandbox.h"
 #include "stage.h"
+#include "text.h"
 #include "workers.h"
 
 static _Noreturn void die(int status, const char *fmt, const char *arg)
@@ -378,7 +379,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "grader: interrupted; every process it had started was stopped.\n");
         return 130;
     }
-    struct run_summary s = {&g, results, nlabs};
+    /* The submission's path is shown: its name may hold any bytes too. */
+    struct grader shown = g;
+    shown.submission = text_clean(g.submission, strlen(g.submission), TEXT_MAX);
+    struct run_summary s = {&shown, results, nlabs};
     if (strcmp(format, "json") == 0)
         output_json(stdout, &s);
     else
