@@ -6,7 +6,7 @@
 
 #include "stage.h"
 
-#define STUB_MAX_BYTES (512 * 1024)
+#define STUB_MAX_BYTES (64 * 1024 * 1024) /* a 20 MB comment is no reason to refuse a file */
 
 static const char *const headers[] = {".h", NULL};
 
