@@ -43,6 +43,8 @@ static int nearest_owner(const char *path, struct stat *st)
 
 void owner_init(const char *kit, const char *build_root)
 {
+    free(own.base), free(own.foreign);
+    memset(&own, 0, sizeof own);
     char *cwd = getcwd(NULL, 0);
     char *abs =
         build_root[0] == '/' || !cwd ? xstrdup(build_root) : xasprintf("%s/%s", cwd, build_root);
