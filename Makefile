@@ -18,32 +18,63 @@ UNIT_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/unit/%,$(wildcard grader/test
 GRADE_ARGS := $(if $(SUBMISSION),--submission=$(SUBMISSION)) $(if $(LAB),--lab=$(LAB)) \
 	$(if $(SEED),--seed=$(SEED)) $(if $(CHECK),--check=$(CHECK)) --format=$(FORMAT)
 
+# Root in a clone that another user owns (`sudo make grade`): install what is missing as root,
+# then do the rest as the clone's owner, so that build/ holds nothing they cannot use, rebuild
+# or remove. `make setup` and `make clean` stay root's.
+OWNER_UID := $(shell stat -c %u .)
+ifeq ($(shell id -u):$(filter 0,$(OWNER_UID)),0:)
+AS_OWNER := setpriv --reuid=$(OWNER_UID) --regid=$(shell stat -c %g .) \
+	$(if $(shell getent passwd $(OWNER_UID)),--init-groups,--clear-groups)
+OWNER_GOALS := $(filter-out setup clean,$(or $(MAKECMDGOALS),all))
+
+.PHONY: $(OWNER_GOALS) as-owner setup clean
+$(OWNER_GOALS): as-owner
+	@:
+as-owner:
+	@sh grader/setup.sh
+	@$(AS_OWNER) $(MAKE) --no-print-directory $(OWNER_GOALS)
+setup:
+	@sh grader/setup.sh
+clean:
+	rm -rf $(BUILD)
+else
+
 .PHONY: all grade check test setup clean format tables
 all: $(BUILD)/grader
+
+# A build directory you cannot write (left by root with an older kit): say which and what to run.
+WRITABLE = @test ! -e $(@D) -o -w $(@D) || { printf '%s\n    %s\n' \
+	"threadlab: you cannot write $(abspath $(@D)) (a run as root left it). Remove it, then run make again:" \
+	"sudo rm -rf $(abspath $(BUILD))" >&2; exit 1; }
 
 # Installs what is missing (root or passwordless sudo), else prints the one command to run.
 setup:
 	@sh grader/setup.sh
 
 $(BUILD)/.setup-done: grader/setup.sh
+	$(WRITABLE)
 	@sh grader/setup.sh
 	@mkdir -p $(BUILD) && touch $@
 
 $(BUILD)/grader: $(GRADER_SRC) $(GRADER_HDR) | $(BUILD)/.setup-done
+	$(WRITABLE)
 	$(CC) $(CFLAGS) $(GRADER_SRC) $(GRADER_LIBS) -o $@
 
 SELFTEST_SRC := grader/selftest/selftest.c grader/selftest/patch.c grader/util.c grader/labconf.c
 
 $(BUILD)/selftest: $(SELFTEST_SRC) grader/selftest/patch.h $(GRADER_HDR) | $(BUILD)/.setup-done
+	$(WRITABLE)
 	$(CC) $(CFLAGS) $(SELFTEST_SRC) $(GRADER_LIBS) -o $@
 
 # The self-test's patch reader is not part of the grader.
 $(BUILD)/unit/test_patch: grader/tests/test_patch.c grader/selftest/patch.c grader/selftest/patch.h \
 		grader/util.c grader/util.h | $(BUILD)/.setup-done
+	$(WRITABLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igrader $< grader/selftest/patch.c grader/util.c -lcriterion -o $@
 
 $(BUILD)/unit/test_%: grader/tests/test_%.c $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_HDR) | $(BUILD)/.setup-done
+	$(WRITABLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igrader $< $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_LIBS) -lcriterion -o $@
 
@@ -67,3 +98,5 @@ format:
 	clang-format -i $(wildcard grader/*.[ch] grader/support/*.[ch] grader/selftest/*.[ch] \
 		grader/tests/*.c include/*.h \
 		labs/*/*.c labs/*/tests/*.[ch] solutions/*/*.c)
+
+endif

@@ -77,6 +77,13 @@ static char *compile_stub(const struct lab *lab, const char *bd, char **warnings
     strv_add(&argv, "-o");
     strv_add(&argv, "stub.o");
     bool ok = run_tool(&argv, bd, BUILD_SECONDS, &res);
+    if (res.end == SB_OUTPUT) {
+        /* gcc quotes every line it warns about, whole: a warning on a line of megabytes (a huge
+         * comment) floods the output. Then compile again without the quotes. */
+        sb_result_free(&res);
+        strv_add(&argv, "-fno-diagnostics-show-caret");
+        ok = run_tool(&argv, bd, BUILD_SECONDS, &res);
+    }
     char *problem = NULL;
     char *shown = first_lines(res.out ? res.out : "", SHOWN_LINES);
     char *in_submission = xasprintf("%s/%s", lab->dirname, lab->stub);
@@ -156,7 +163,8 @@ static char *link_makefile(const struct lab *lab, const char *kitobj)
         /* a release build (asserts compiled out): the ThreadSanitizer driver runs it, and the
          * policy compares what it calls with stub.o (policy_release_build) */
         "stub_ndebug.o: %s\n\t$(CC) " CFLAGS " -O2 -DNDEBUG -c $< -o $@\n"
-        "stub_tsan.o: %s\n\t$(CC) " CFLAGS " -O1 -DNDEBUG -fsanitize=thread -c $< -o $@\n"
+        "stub_tsan.o: %s\n\t$(CC) " CFLAGS
+        " -O1 -DNDEBUG -fsanitize=thread -fno-diagnostics-show-caret -c $< -o $@\n"
         "driver_tsan: stub_tsan.o\n\t$(CC) -pthread -fsanitize=thread $< $(TSAN) $(WRAP) -o $@\n",
         kitobj, lab->stub, lab->stub);
 }

@@ -5,6 +5,7 @@
 
 #include "output.h"
 #include "stage.h"
+#include "text.h"
 #include "workers.h"
 
 static double now(void)
@@ -85,6 +86,7 @@ static json_t *check_run(void *ctx, int i)
     } else {
         run_check(t->g, t->lab, t->r->build_dir, c, &cr);
     }
+    check_result_clean(&cr); /* jansson takes valid UTF-8 only */
     json_t *json = check_result_json(&cr);
     free(cr.verdict), free(cr.message), free(cr.details), free(cr.raw);
     return json;
@@ -167,6 +169,7 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
     if (!problem)
         run_checks(g, lab, r);
     apply_requirements(lab, r);
+    lab_result_clean(r); /* whatever bytes the stub and its programs produced */
     r->seconds = now() - start;
 }
 

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "owner.h"
 #include "sandbox.h"
 #include "stage.h"
+#include "text.h"
 #include "workers.h"
 
 static _Noreturn void die(int status, const char *fmt, const char *arg)
@@ -248,7 +250,7 @@ int main(int argc, char **argv)
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
     const char *submission = NULL, *build_dir = NULL;
     bool list = false, seeded = false;
-    int opt, jobs = 2;
+    int opt, jobs = 2, err_no;
     while ((opt = getopt_long(argc, argv, "s:l:c:qf:k:b:j:h", options, NULL)) != -1) {
         switch (opt) {
         case 's':
@@ -344,8 +346,14 @@ int main(int argc, char **argv)
             sub);
     free(sub);
     g.build_root = build_dir ? xstrdup(build_dir) : xasprintf("%s/build/grade", g.kit);
-    if (mkdir_p(g.build_root) != 0)
-        die(3, "cannot create the build directory '%s'", g.build_root);
+    owner_init(g.kit, g.build_root);
+    char *unusable = owner_check();
+    if (unusable)
+        die(3, "%s", unusable);
+    if ((err_no = mkdir_p(g.build_root)) != 0)
+        die(3, "%s",
+            xasprintf("cannot create the build directory '%s': %s", g.build_root,
+                      strerror(err_no)));
     char *abs_build = real_path(g.build_root);
     free(g.build_root);
     g.build_root = reachable_build_root(abs_build);
@@ -353,7 +361,7 @@ int main(int argc, char **argv)
         g.seed = fresh_seed();
     need_tools(g.quick);
     catch_interrupts();
-    int err_no = sb_init();
+    err_no = sb_init();
     if (err_no != 0)
         die(3, "cannot set up the sandbox: %s", strerror(err_no));
 
@@ -364,11 +372,17 @@ int main(int argc, char **argv)
     /* make check grades one lab: run its checks two at a time instead */
     g.check_jobs = g.quick && nlabs == 1 ? 2 : 1;
     grade_all(&g, labs, nlabs, jobs, results);
+    if ((err_no = owner_give_back()) != 0)
+        fprintf(stderr, "grader: could not give %s back to its owner: %s\n", g.build_root,
+                strerror(err_no));
     if (sb_interrupted()) {
         fprintf(stderr, "grader: interrupted; every process it had started was stopped.\n");
         return 130;
     }
-    struct run_summary s = {&g, results, nlabs};
+    /* The submission's path is shown: its name may hold any bytes too. */
+    struct grader shown = g;
+    shown.submission = text_clean(g.submission, strlen(g.submission), TEXT_MAX);
+    struct run_summary s = {&shown, results, nlabs};
     if (strcmp(format, "json") == 0)
         output_json(stdout, &s);
     else

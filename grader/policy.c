@@ -14,6 +14,7 @@
 #include <regex.h>
 #include <string.h>
 
+#include "csource.h"
 #include "stage.h"
 
 #define TOOL_SECONDS 60
@@ -137,26 +138,18 @@ static char *tool_output(const char *bd, const char *const args[])
     return out;
 }
 
-/* "queue.c:12" for the first line of the stub that mentions word, or just "queue.c". */
+/* "queue.c:12" for the first line of the stub whose code (not a comment or a string) uses word,
+ * or just "queue.c". */
 static char *where(const struct lab *lab, const char *bd, const char *word)
 {
     char *path = xasprintf("%s/%s", bd, lab->stub);
-    char *text = read_file(path, NULL);
+    size_t len = 0;
+    char *text = read_file(path, &len);
     free(path);
-    int lineno = 1;
-    size_t wlen = strlen(word);
-    for (const char *p = text; p && *p; p++) {
-        if (*p == '\n')
-            lineno++;
-        bool starts = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-        if (starts && strncmp(p, word, wlen) == 0 &&
-            !(isalnum((unsigned char)p[wlen]) || p[wlen] == '_')) {
-            free(text);
-            return xasprintf("%s/%s:%d", lab->dirname, lab->stub, lineno);
-        }
-    }
+    long line = text ? csource_line_of(text, len, word) : 0;
     free(text);
-    return xasprintf("%s/%s", lab->dirname, lab->stub);
+    return line > 0 ? xasprintf("%s/%s:%ld", lab->dirname, lab->stub, line)
+                    : xasprintf("%s/%s", lab->dirname, lab->stub);
 }
 
 /* Symbols of stub.o: "name type" lines from nm -P. */

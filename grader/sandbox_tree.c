@@ -163,22 +163,29 @@ int sb__tree_kill(struct sb__tree *t)
         int scan_err = sb__tree_scan(t);
         if (scan_err)
             return scan_err;
-        size_t left = 0;
+        size_t members = 0, left = 0;
         for (size_t i = 0; i < t->n; i++) {
             const struct sb__proc *p = &t->ps[i];
             if (!p->member)
                 continue;
+            members++;
             if (p->state != 'Z')
                 signal_proc(p, SIGKILL);
             /* Members whose parent died come back to us; count them until reaped. */
             if (p->ppid != self || !reap(t, p->pid))
                 left++;
         }
-        if (left == 0)
+        /* Done only when a scan finds no member at all. A scan is not atomic: a member whose
+         * parent dies while the scan reads the tree moves to us after our list was read and
+         * before its parent's was, and is missed; but the parent cannot be reaped before it
+         * has moved, so the next scan finds it. Stopping when every member seen was reaped
+         * left such processes behind as zombies. */
+        if (members == 0)
             break;
         if (now_s() > give_up)
             return ETIMEDOUT;
-        nap_ms(1);
+        if (left > 0)
+            nap_ms(1);
     }
     sb__tree_reap_root(t);
     return err;

@@ -6,7 +6,7 @@
 
 #include "stage.h"
 
-#define STUB_MAX_BYTES (512 * 1024)
+#define STUB_MAX_BYTES (64 * 1024 * 1024) /* a 20 MB comment is no reason to refuse a file */
 
 static const char *const headers[] = {".h", NULL};
 
@@ -32,7 +32,7 @@ char *stage_lab(const struct grader *g, const struct lab *lab, const char *bd)
         problem = xasprintf("%s is %lld bytes; a lab's file is at most %d bytes", stub_from,
                             (long long)st.st_size, STUB_MAX_BYTES);
     else if ((err = copy_file(stub_from, stub_to)) != 0)
-        problem = xasprintf("cannot read %s: %s", stub_from, strerror(err));
+        problem = xasprintf("cannot copy %s to %s: %s", stub_from, stub_to, strerror(err));
     else if ((err = sb_own(bd)) != 0)
         problem =
             xasprintf("the grader could not hand %s to the sandbox user: %s", bd, strerror(err));

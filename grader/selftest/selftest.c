@@ -9,7 +9,10 @@
  *   - every mutant (grader/selftest/NN-name/mutants/) builds and fails each check its CAUGHT-BY
  *     line names;
  *   - every cheat (grader/selftest/NN-name/cheats/), a submission that tries to fool the grader
- *     rather than solve the lab, scores 0.
+ *     rather than solve the lab, scores 0;
+ *   - a solution carrying odd bytes (a Latin-1 comment and binary garbage on lines the compiler
+ *     warns about, NUL bytes, a 20 MB comment) keeps its lab and its full marks in text and in
+ *     JSON alike, with the bytes escaped and the output bounded.
  * Variants, mutants and cheats are NAME.patch files: a unified diff against the lab's reference
  * solution, its header (VARIANT:, MUTANT: and CAUGHT-BY:, CHEAT:) before the "---" line. A patch
  * that no longer applies is a FAILED line naming it and its hunk.
@@ -31,7 +34,9 @@
 #include "../util.h"
 #include "patch.h"
 
-enum job_kind { JOB_UNIT, JOB_STUBS, JOB_SOLUTIONS, JOB_VARIANT, JOB_MUTANT, JOB_CHEAT };
+enum job_kind { JOB_UNIT, JOB_STUBS, JOB_SOLUTIONS, JOB_VARIANT, JOB_MUTANT, JOB_CHEAT, JOB_BYTES };
+
+#define BYTES_OUT_MAX (1 << 20) /* what a run's stdout may be, whatever the submission holds */
 
 struct job {
     enum job_kind kind;
@@ -40,6 +45,8 @@ struct job {
     char *out; /* stdout of the run */
     const struct lab *lab;
     struct strv caught; /* mutant: check ids that must fail */
+    bool text;          /* JOB_BYTES: graded with --format=text, not json */
+    const char *expect; /* JOB_BYTES: what the output must show (the bytes escaped) */
     pid_t pid;
     double started;
 };
@@ -82,7 +89,7 @@ static void grader_job(struct job *j, const char *submission, const char *build)
     strv_addf(&j->argv, "--kit=%s", kit);
     strv_addf(&j->argv, "--submission=%s", submission);
     strv_addf(&j->argv, "--build-dir=%s", build);
-    strv_add(&j->argv, "--format=json");
+    strv_addf(&j->argv, "--format=%s", j->text ? "text" : "json");
     if (j->lab)
         strv_addf(&j->argv, "--lab=%s", j->lab->id);
 }
@@ -125,6 +132,53 @@ static void explain_failures(struct sbuf *why, json_t *lab)
     }
 }
 
+/* The lab is there, with its full max_score and the solution's full score, in either format;
+ * the odd bytes show escaped; stdout stays small. */
+static void finish_bytes(struct job *j, bool ok, double secs)
+{
+    struct sbuf why = {0};
+    sbuf_add(&why, "");
+    size_t len = 0;
+    char *text = read_file(j->out, &len);
+    long score = -1, max = -1;
+    const char *shown = NULL;
+    json_t *doc = NULL;
+    if (!ok || !text) {
+        sbuf_addf(&why, "       the grader failed; its output is in %s\n", j->out);
+    } else if (len > BYTES_OUT_MAX) {
+        sbuf_addf(&why, "       the grader printed %zu bytes (at most %d)\n", len, BYTES_OUT_MAX);
+    } else if (j->text) {
+        char *head = xasprintf("\n%s: ", j->lab->id);
+        const char *at = strstr(text, head);
+        if (!at || sscanf(at + strlen(head), "%ld/%ld", &score, &max) != 2)
+            sbuf_addf(&why, "       no line \"%s: SCORE/MAX\" in %s\n", j->lab->id, j->out);
+        shown = text;
+        free(head);
+    } else {
+        json_error_t err;
+        doc = json_loads(text, 0, &err);
+        json_t *lab = json_array_get(json_object_get(doc, "labs"), 0);
+        const char *id = json_string_value(json_object_get(lab, "id"));
+        if (!id || strcmp(id, j->lab->id) != 0) {
+            sbuf_addf(&why, "       the JSON has no lab %s: %s\n", j->lab->id, j->out);
+        } else {
+            score = (long)json_integer_value(json_object_get(lab, "score"));
+            max = (long)json_integer_value(json_object_get(lab, "max_score"));
+            shown = json_string_value(json_object_get(lab, "warnings"));
+            explain_failures(&why, lab);
+        }
+    }
+    if (score != -1 && (max != j->lab->max_points || score != max))
+        sbuf_addf(&why, "       %s scored %ld/%ld (must be %d/%d)\n", j->lab->id, score, max,
+                  j->lab->max_points, j->lab->max_points);
+    if (score != -1 && (!shown || !strstr(shown, j->expect)))
+        sbuf_addf(&why, "       the output does not show '%s': %s\n", j->expect, j->out);
+    result(*why.s == '\0', j->title, secs, why.s);
+    json_decref(doc);
+    free(text);
+    sbuf_free(&why);
+}
+
 static void finish(struct job *j, int status)
 {
     double secs = now() - j->started;
@@ -143,6 +197,10 @@ static void finish(struct job *j, int status)
             printf("%s", why.s);
         free(text);
         sbuf_free(&why);
+        return;
+    }
+    if (j->kind == JOB_BYTES) {
+        finish_bytes(j, ok, secs);
         return;
     }
     json_error_t err;
@@ -227,6 +285,7 @@ static void finish(struct job *j, int status)
             break;
         }
         case JOB_UNIT:
+        case JOB_BYTES:
             break;
         }
     }
@@ -380,6 +439,77 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
     return n;
 }
 
+/* The lab's solution with bytes appended, in a submission of its own. */
+static char *odd_submission(const struct lab *lab, const char *name, const char *tail, size_t len)
+{
+    char *solution = xasprintf("%s/solutions/%s/%s", kit, lab->dirname, lab->stub);
+    char *dir = xasprintf("%s/sub/%s-%s", work, lab->id, name);
+    char *labdir = xasprintf("%s/%s", dir, lab->dirname);
+    char *stub = xasprintf("%s/%s", labdir, lab->stub);
+    size_t n = 0;
+    char *code = read_file(solution, &n);
+    rm_rf(dir);
+    mkdir_p(labdir);
+    FILE *f = fopen(stub, "wb");
+    if (f) {
+        fwrite(code ? code : "", 1, n, f);
+        fwrite(tail, 1, len, f);
+        fclose(f);
+    }
+    free(code), free(solution), free(labdir), free(stub);
+    return dir;
+}
+
+/* Each odd submission, graded in text and in JSON. */
+static int add_odd_bytes(struct job ***jobs, int n, const struct lab *lab)
+{
+    struct sbuf garbage = {0};
+    sbuf_add(&garbage, "\nstatic int tl_selftest_latin1; /* \xe9t\xe9 */\n"
+                       "static int tl_selftest_garbage; /* ");
+    for (int c = 1; c < 256; c++)
+        if (c != '*' && c != '/' && c != '\n')
+            sbuf_addf(&garbage, "%c", c);
+    sbuf_add(&garbage, " */\n");
+    static const char nul[] = "\n/* a NUL \0 in a comment */\n"
+                              "static int tl_selftest_nul; \0 /* and one in the code */\n";
+    size_t big_len = 20u << 20;
+    char *big = xmalloc(big_len);
+    static const char open[] = "\nstatic int tl_selftest_big; /* ", close[] = " */\n";
+    memcpy(big, open, sizeof open - 1);
+    for (size_t i = sizeof open - 1; i < big_len - (sizeof close - 1); i++)
+        big[i] = "xyz\xe9\xff\x01 "[i % 7]; /* one line: the compiler quotes it whole */
+    memcpy(big + big_len - (sizeof close - 1), close, sizeof close - 1);
+    const struct {
+        const char *name, *what, *tail, *expect;
+        size_t len;
+    } odd[] = {
+        {"latin1", "a Latin-1 comment and binary garbage on warning lines", garbage.s,
+         "\\xE9t\\xE9", garbage.len},
+        {"nul", "NUL bytes", nul, "null character", sizeof nul - 1},
+        {"big", "a 20 MB comment on a warning line", big, "tl_selftest_big", big_len},
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        char *sub = odd_submission(lab, odd[i].name, odd[i].tail, odd[i].len);
+        for (int text = 0; text < 2; text++) {
+            struct job *j = new_job(JOB_BYTES, lab,
+                                    xasprintf("%s solution with %s keeps full marks (%s)", lab->id,
+                                              odd[i].what, text ? "text" : "json"));
+            j->text = text;
+            j->expect = odd[i].expect;
+            char *build =
+                xasprintf("%s/build/%s-%s-%s", work, lab->id, odd[i].name, text ? "text" : "json");
+            grader_job(j, sub, build);
+            *jobs = xrealloc(*jobs, (size_t)(n + 1) * sizeof **jobs);
+            (*jobs)[n++] = j;
+            free(build);
+        }
+        free(sub);
+    }
+    free(big);
+    sbuf_free(&garbage);
+    return n;
+}
+
 static void check_tables(struct lab **labs, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -435,10 +565,10 @@ int main(int argc, char **argv)
             strv_add(&units, optarg);
         else if (opt == 'r')
             runs = atoi(optarg);
-        else if (opt == 'j')
-            parallel = atoi(optarg) > 0 ? atoi(optarg) : 1;
         else if (opt == 'o')
             only = optarg;
+        else if (opt == 'j')
+            parallel = atoi(optarg) > 0 ? atoi(optarg) : 1;
         else if (opt == 'a')
             apply_dir = optarg;
         else
@@ -515,6 +645,9 @@ int main(int argc, char **argv)
         jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
         jobs[n++] = j;
     }
+    for (int i = 0; whole && i < nlabs; i++) /* the queue: where the bug was; one lab is enough */
+        if (strcmp(labs[i]->id, "queue") == 0 && (!only_lab || labs[i] == only_lab))
+            n = add_odd_bytes(&jobs, n, labs[i]);
     for (int i = 0; i < nlabs; i++) {
         if (only_lab && labs[i] != only_lab)
             continue;

@@ -31,7 +31,8 @@
 
 #define HELPERS_ENV "SB_TEST_BIN" /* where the runner built the helpers, for the test processes */
 
-static const char *const helper_names[] = {"bomb", "threads", "escape", "hog", "spin", "crash"};
+static const char *const helper_names[] = {"bomb", "threads", "escape", "hog",
+                                           "spin", "crash",   "swarm"};
 
 static char *env_path[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
 static char workdir[64];
@@ -346,6 +347,44 @@ Test(sandbox, setsid_double_fork_is_killed)
         cr_assert_eq(res.status, 0);
         cr_assert_lt(res.wall_s, 10, "waited for the daemon instead of killing it");
         assert_dead(nth_pid(res.out, 0));
+        sb_result_free(&res);
+    }
+}
+
+/* Every pid a swarm printed is gone: not running, not a zombie (kill(pid, 0) finds zombies). */
+static int assert_swarm_gone(const char *out)
+{
+    int count = 0;
+    for (const char *s = out; s && *s >= '0' && *s <= '9'; s = strchr(s, '\n'), s = s ? s + 1 : s) {
+        assert_dead((pid_t)atoi(s));
+        count++;
+    }
+    return count;
+}
+
+/* Under load, and many times over: a whole swarm dying at once, parents under their children,
+ * while the run ends. Every run must return with every descendant reaped (run() checks that the
+ * test process, the subreaper, has no child left, zombies included). */
+Test(sandbox, every_descendant_is_reaped, .timeout = 120)
+{
+    struct sb_limits lim = small();
+    lim.nproc = 160;
+    enum { CHAINS = 10, DEPTH = 5, ROUNDS = 40 };
+    char chains[16], depth[16];
+    snprintf(chains, sizeof chains, "%d", CHAINS);
+    snprintf(depth, sizeof depth, "%d", DEPTH);
+    for (int round = 0; round < ROUNDS; round++) {
+        /* Most rounds: the first process exits at once; one in eight: the wall clock ends it. */
+        bool timed = round % 8 == 7;
+        lim.wall_s = timed ? 1 : 20;
+        char *argv[] = {(char *)helper("swarm"), chains, depth, timed ? "wait" : NULL, NULL};
+        struct sb_result res;
+        cr_assert_eq(run(argv, &lim, &res), 0);
+        cr_assert_eq(res.end, timed ? SB_TIMEOUT : SB_EXITED, "round %d: %s; output: %s", round,
+                     words(&res, &lim), res.out);
+        cr_assert(strstr(res.out, "ready\n"), "round %d: the swarm did not start: %s", round,
+                  res.out);
+        cr_assert_eq(assert_swarm_gone(res.out), CHAINS * DEPTH, "round %d: %s", round, res.out);
         sb_result_free(&res);
     }
 }
