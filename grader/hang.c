@@ -167,6 +167,18 @@ static char *where(const struct place *p)
     return xasprintf("%s (%s:%d)", p->func, p->file, p->line);
 }
 
+/* Where a thread waits, with the API function it is in when that is another one:
+ * "wait_until (queue.c:112), in bq_put". */
+static char *where_thread(const struct th *t)
+{
+    char *at = where(&t->at);
+    if (!t->api.func || !t->api.in_stub || !t->at.func || strcmp(t->api.func, t->at.func) == 0)
+        return at;
+    char *both = xasprintf("%s, in %s", at, t->api.func);
+    free(at);
+    return both;
+}
+
 /* The student's line, quoted as compilers do: "\n      98 |     pthread_mutex_lock(...);". */
 static char *quote(struct facts *f, const struct place *p)
 {
@@ -235,7 +247,7 @@ static char *describe_threads(struct facts *f)
     sbuf_add(&b, "Where each thread was:\n");
     for (size_t i = 0; i < f->nt; i++) {
         struct th *t = &f->t[i];
-        char *name = thread_name(t), *at = where(&t->at);
+        char *name = thread_name(t), *at = where_thread(t);
         sbuf_addf(&b, "  - %s", name);
         if (t->by.in_stub && t->start.func)
             sbuf_addf(&b, " (runs %s, started in %s at %s:%d)", t->start.func, t->by.func,
@@ -269,7 +281,7 @@ static void set(struct diagnosis *d, const char *verdict, char *message, char *d
 /* Thread t waits for a lock that it holds itself. */
 static void self_deadlock(struct facts *f, struct th *t, struct hd *h, struct diagnosis *d)
 {
-    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where(&t->at);
+    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where_thread(t);
     char *taken = where(&h->site), *q1 = quote(f, &h->site), *q2 = quote(f, &t->at);
     set(d, "deadlock",
         xasprintf("Deadlock: %s locks %s in %s while it already holds it: it locked it in %s.%s%s\n"
@@ -293,7 +305,7 @@ static void lock_cycle(struct facts *f, struct th **cycle, struct hd **holds, in
         struct hd *h = holds[i]; /* what t holds: the lock cycle[i-1] waits for */
         char *name = i ? thread_name(t) : Thread_name(t), *held = lock_words(f, &h->site);
         char *taken = where(&h->site);
-        char *wanted = lock_words(f, &t->at), *at = where(&t->at);
+        char *wanted = lock_words(f, &t->at), *at = where_thread(t);
         sbuf_addf(&b, "%s%s holds %s (taken in %s) and waits for %s in %s", i ? "; " : "", name,
                   held, taken, wanted, at);
         free(name), free(held), free(taken), free(wanted), free(at);
@@ -336,9 +348,9 @@ static void lock_cycle(struct facts *f, struct th **cycle, struct hd **holds, in
 static void held_while_blocked(struct facts *f, struct th *t, struct hd *h, struct diagnosis *d)
 {
     struct th *owner = thread_no(f, h->number);
-    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where(&t->at);
+    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where_thread(t);
     char *oname = owner ? thread_name(owner) : xstrdup("another thread");
-    char *taken = where(&h->site), *oat = owner ? where(&owner->at) : xstrdup("?");
+    char *taken = where(&h->site), *oat = owner ? where_thread(owner) : xstrdup("?");
     char *q = quote(f, &h->site);
     set(d, "deadlock",
         xasprintf("Deadlock: %s waits for %s in %s; %s holds it (taken in %s) and is itself "
@@ -352,7 +364,7 @@ static void held_while_blocked(struct facts *f, struct th *t, struct hd *h, stru
 
 static void nobody_holds(struct facts *f, struct th *t, struct diagnosis *d)
 {
-    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where(&t->at);
+    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where_thread(t);
     char *q = quote(f, &t->at);
     set(d, "deadlock",
         xasprintf("Deadlock: %s waits for %s in %s, but no running thread holds it: it was "
@@ -389,7 +401,7 @@ static void lost_wakeup(struct facts *f, struct diagnosis *d)
         same += strcmp(f->t[i].op, first->op) == 0 && a->line == b->line &&
                 (a->file && b->file ? strcmp(a->file, b->file) == 0 : a->file == b->file);
     }
-    char *at = where(&first->at), *q = quote(f, &first->at);
+    char *at = where_thread(first), *q = quote(f, &first->at);
     bool sem = strcmp(first->op, "sem_wait") == 0;
     sbuf_addf(&b,
               "Lost wakeup: %d thread%s wait%s in %s in %s%s, and no thread is left that could "

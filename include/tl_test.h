@@ -13,7 +13,11 @@
  *
  * Every binary is linked with -Wl,--wrap for the pthread calls listed in tl_wrap.c. The wrappers
  * add seeded schedule noise and spurious wakeups on request, and record where each thread is
- * blocked, so that a timeout reports where every thread was waiting.
+ * blocked and which mutexes it holds. When every thread is blocked and nothing changes for a
+ * second, a watchdog ends the run and reports why (a lock-order cycle, a lost wakeup...); when
+ * the code under test returns holding a lock it took, the run ends at that return. So a test
+ * waits for the code under test with tl_await or pthread_join, never in a polling loop of its
+ * own, which the watchdog could not tell from a thread at work.
  */
 #ifndef TL_TEST_H
 #define TL_TEST_H

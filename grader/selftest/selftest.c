@@ -44,9 +44,10 @@ struct job {
     struct strv argv;
     char *out; /* stdout of the run */
     const struct lab *lab;
-    struct strv caught; /* mutant: check ids that must fail */
-    bool text;          /* JOB_BYTES: graded with --format=text, not json */
-    const char *expect; /* JOB_BYTES: what the output must show (the bytes escaped) */
+    struct strv caught;    /* mutant: check ids that must fail */
+    struct strv diagnoses; /* mutant: "check|verdict|text|text": how those must fail (EXPECT:) */
+    bool text;             /* JOB_BYTES: graded with --format=text, not json */
+    const char *expect;    /* JOB_BYTES: what the output must show (the bytes escaped) */
     pid_t pid;
     double started;
 };
@@ -179,6 +180,65 @@ static void finish_bytes(struct job *j, bool ok, double secs)
     sbuf_free(&why);
 }
 
+/* "EXPECT: test:close_wakes_all lost wakeup | queue.c:116 | broadcast" in a mutant's header:
+ * that check's verdict is "lost wakeup" and its message holds each text after a bar, so that a
+ * mutant proves the feedback names its bug and its line, not only that some check failed. */
+static void expectations(const char *header, struct strv *out)
+{
+    for (const char *p = strstr(header, "EXPECT:"); p; p = strstr(p + 1, "EXPECT:")) {
+        char *line = strndup(p + strlen("EXPECT:"), strcspn(p, "\n") - strlen("EXPECT:"));
+        struct sbuf b = {0};
+        char *save = NULL;
+        for (char *part = strtok_r(line, "|", &save); part; part = strtok_r(NULL, "|", &save)) {
+            while (*part == ' ')
+                part++;
+            size_t len = strlen(part);
+            while (len && part[len - 1] == ' ')
+                part[--len] = '\0';
+            if (!b.s) { /* "test:name verdict words": the id, then the verdict */
+                size_t id = strcspn(part, " ");
+                sbuf_addf(&b, "%.*s|%s", (int)id, part, part[id] ? part + id + 1 : "");
+            } else {
+                sbuf_addf(&b, "|%s", part);
+            }
+        }
+        if (b.s)
+            strv_add(out, b.s);
+        sbuf_free(&b);
+        free(line);
+    }
+}
+
+static bool expected_diagnoses(const struct job *j, json_t *lab, struct sbuf *why)
+{
+    bool ok = true;
+    for (size_t n = 0; n < j->diagnoses.len; n++) {
+        char *want = xstrdup(j->diagnoses.v[n]), *save = NULL;
+        char *id = strtok_r(want, "|", &save), *verdict = strtok_r(NULL, "|", &save);
+        size_t k;
+        json_t *c, *check = NULL;
+        json_array_foreach(json_object_get(lab, "checks"), k,
+                           c) if (id && strcmp(json_string_value(json_object_get(c, "id")), id) ==
+                                            0) check = c;
+        const char *got = check ? json_string_value(json_object_get(check, "verdict")) : "";
+        const char *message = check ? json_string_value(json_object_get(check, "message")) : "";
+        if (!check || !verdict || strcmp(got, verdict) != 0) {
+            ok = false;
+            sbuf_addf(why, "       %s: verdict \"%s\", expected \"%s\"\n", id ? id : "?", got,
+                      verdict ? verdict : "?");
+        }
+        for (char *text = strtok_r(NULL, "|", &save); check && text;
+             text = strtok_r(NULL, "|", &save))
+            if (!strstr(message, text)) {
+                ok = false;
+                sbuf_addf(why, "       %s: the message does not say \"%s\": %.300s\n", id, text,
+                          message);
+            }
+        free(want);
+    }
+    return ok;
+}
+
 static void finish(struct job *j, int status)
 {
     double secs = now() - j->started;
@@ -282,6 +342,7 @@ static void finish(struct job *j, int status)
                               j->caught.v[n]);
                 }
             }
+            ok &= expected_diagnoses(j, lab, &why);
             break;
         }
         case JOB_UNIT:
@@ -428,6 +489,7 @@ static int add_corpus(struct job ***jobs, int n, const struct lab *lab, const ch
             }
             for (size_t k = 0; k < j->caught.len; k++)
                 strv_addf(&j->argv, "--check=%s", j->caught.v[k]);
+            expectations(header, &j->diagnoses);
         }
         *jobs = xrealloc(*jobs, (size_t)(n + 1) * sizeof **jobs);
         (*jobs)[n++] = j;
