@@ -12,9 +12,15 @@
     "-Wl,--wrap=pthread_mutex_lock,--wrap=pthread_mutex_trylock,--wrap=pthread_mutex_timedlock,"   \
     "--wrap=pthread_mutex_unlock,--wrap=pthread_cond_wait,--wrap=pthread_cond_timedwait,"          \
     "--wrap=pthread_cond_signal,--wrap=pthread_create,--wrap=pthread_join,"                        \
-    "--wrap=pthread_barrier_wait,--wrap=sem_wait"
+    "--wrap=pthread_barrier_wait,--wrap=sem_wait,--wrap=sem_timedwait,--wrap=nanosleep,"           \
+    "--wrap=clock_nanosleep,--wrap=usleep,--wrap=sleep"
+/* The support code (grader/support), linked into every binary of every lab. */
+#define SUPPORT_OBJS  "tl_env.o tl_wrap.o tl_threads.o tl_watch.o tl_poll.o tl_calls.o tl_report.o"
 #define BUILD_SECONDS 120
-#define SHOWN_LINES   15
+
+const char build_wrap_flags[] = WRAP;
+const char build_support_objects[] = SUPPORT_OBJS;
+#define SHOWN_LINES 15
 
 /* The compiler's first lines, which carry the first errors with their file and line. */
 static char *first_lines(const char *out, int max)
@@ -112,7 +118,7 @@ static char *kit_makefile(const char *kitobj)
         "CFLAGS = " CFLAGS_KIT " -I$(SRC)/include -I$(SRC)/tests -I$(SRC)/support -MMD -MP\n"
         "TESTS = $(notdir $(wildcard $(SRC)/tests/*.c))\n"
         "SCENARIOS = $(filter-out test_%%,$(TESTS))\n"
-        "SUPPORT = tl_env.o tl_wrap.o tl_threads.o tl_watch.o tl_calls.o tl_report.o\n"
+        "SUPPORT = " SUPPORT_OBJS "\n"
         "vpath %%.c $(SRC)/tests $(SRC)/support\n"
         "all: $(addprefix plain/,$(TESTS:.c=.o) $(SUPPORT) tl_criterion.o tl_driver.o) "
         "$(addprefix tsan/,$(SCENARIOS:.c=.o) $(SUPPORT) tl_driver.o)\n"
@@ -149,8 +155,7 @@ static char *link_makefile(const struct lab *lab, const char *kitobj)
 {
     return xasprintf(
         "K = %s\n"
-        "SUPPORT = $(addprefix $(K)/plain/,tl_env.o tl_wrap.o tl_threads.o tl_watch.o tl_calls.o "
-        "tl_report.o)\n"
+        "SUPPORT = $(addprefix $(K)/plain/," SUPPORT_OBJS ")\n"
         "TESTS = $(filter-out $(SUPPORT) $(K)/plain/tl_%%,$(wildcard $(K)/plain/*.o))\n"
         "SCENARIOS = $(filter-out $(K)/plain/test_%%,$(TESTS))\n"
         "TSAN = $(wildcard $(K)/tsan/*.o)\n"

@@ -38,11 +38,11 @@ struct finding {
                              shared-library frames only when nothing else has a file) */
     struct fd_site other; /* the other access of a race, or where the other lock order was taken */
     struct fd_site at_held; /* lock order: where `at`'s thread took the mutex it held, if known */
-    char object[256];     /* the variable or lock involved, from the tool's words, no article:
-                             "global variable 'counter'", "heap block of 40 bytes allocated in
-                             bq_create (queue.c:20)", "mutex created in bank_create (locks.c:30)",
-                             "mutex M7" when TSan saw no creation; "" if the tool gave none */
-    char summary[512];    /* the tool's one-line description */
+    char object[256];       /* the variable or lock involved, from the tool's words, no article:
+                               "global variable 'counter'", "heap block of 40 bytes allocated in
+                               bq_create (queue.c:20)", "mutex created in bank_create (locks.c:30)",
+                               "mutex M7" when TSan saw no creation; "" if the tool gave none */
+    char summary[512];      /* the tool's one-line description */
 
     /* Added: what each side of a race (or an invalid access) did, and where the address lies in
      * the tool's words ("136 bytes inside a block of size 160 free'd"), so that feedback can say

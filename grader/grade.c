@@ -63,12 +63,41 @@ struct check_tasks {
     const struct grader *g;
     const struct lab *lab;
     struct lab_result *r;
+    bool detectors; /* the second phase: the detector checks */
 };
+
+static bool is_detector(const struct check *c)
+{
+    return c->kind == CK_TSAN || c->kind == CK_HELGRIND || c->kind == CK_MEMCHECK;
+}
 
 static bool check_wanted(void *ctx, int i)
 {
     struct check_tasks *t = ctx;
-    return t->r->checks[i].check == NULL; /* not skipped or decided already */
+    return t->r->checks[i].check == NULL && /* not skipped or decided already */
+           is_detector(&t->lab->checks[i]) == t->detectors;
+}
+
+/* A scenario that hung in a test (a deadlock, a lost wakeup, a lock left held, polling) would
+ * hang the same way under each detector, only many times slower: its detector checks are not
+ * run, and say where the diagnosis is. */
+static void skip_stuck_scenarios(const struct lab *lab, struct lab_result *r)
+{
+    for (int i = 0; i < lab->nchecks; i++) {
+        const struct check_result *t = &r->checks[i];
+        if (!t->check || t->check->kind != CK_TEST || !t->stuck[0])
+            continue;
+        for (int k = 0; k < lab->nchecks; k++) {
+            const struct check *c = &lab->checks[k];
+            if (r->checks[k].check || !is_detector(c) || strcmp(c->name, t->stuck) != 0)
+                continue;
+            skip(&r->checks[k], c, "not run",
+                 xasprintf("Not run: its scenario already failed in %s (%s, explained there). "
+                           "Under a detector it would fail the same way, only slower; this check "
+                           "runs once %s passes.",
+                           t->check->id, t->verdict, t->check->id));
+        }
+    }
 }
 
 static json_t *check_run(void *ctx, int i)
@@ -103,10 +132,11 @@ static void check_done(void *ctx, int i, json_t *json)
              xstrdup("the grader's worker for this check failed; run the grade again."));
 }
 
-/* The checks not skipped, check_jobs at a time. */
+/* The checks not skipped, check_jobs at a time: first the tests and policy checks, then the
+ * detector checks, which need not run a scenario that a test saw hang. */
 static void run_checks(const struct grader *g, const struct lab *lab, struct lab_result *r)
 {
-    struct check_tasks ctx = {g, lab, r};
+    struct check_tasks ctx = {g, lab, r, false};
     char *dir = xasprintf("%s/run", r->build_dir);
     mkdir_p(dir);
     struct worker_tasks t = {
@@ -118,6 +148,9 @@ static void run_checks(const struct grader *g, const struct lab *lab, struct lab
         .run = check_run,
         .done = check_done,
     };
+    workers_run(&t);
+    skip_stuck_scenarios(lab, r);
+    ctx.detectors = true;
     workers_run(&t);
     free(dir);
 }

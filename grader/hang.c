@@ -506,6 +506,39 @@ void leak_explain(const char *leaked, const char *bd, const char *stub, struct d
     place_free(&func), place_free(&at);
 }
 
+void poll_explain(const char *poll, const char *bd, const char *stub, struct diagnosis *d)
+{
+    char api[512], site[512];
+    int number = 0, pollers = 0, ms = 0;
+    unsigned long sleeps = 0, calls = 0;
+    memset(d, 0, sizeof *d);
+    if (sscanf(poll, "%d %d %lu %lu %d %511s %511s", &number, &pollers, &sleeps, &calls, &ms, api,
+               site) != 7) {
+        set(d, "polling", xstrdup("threads that should wait kept running instead."), NULL);
+        return;
+    }
+    struct facts f = {.bd = bd, .stub = stub};
+    struct place func, at;
+    entry_place(api, bd, stub, &func);
+    call_place(site, bd, stub, &at);
+    bool busy = sleeps == 0;
+    const char *name = func.func ? func.func : "the code under test";
+    char *who = pollers > 1 ? xasprintf("%d threads", pollers) : xasprintf("thread %d", number);
+    char *last = where(&at), *q = quote(&f, &at);
+    d->message = xasprintf(
+        "%s does not wait: for %.2f s %s stayed inside it without ever blocking, making %lu "
+        "calls to lock, unlock or sleep%s. The loop's latest call was in %s:%s\n"
+        "A thread that must wait sleeps in pthread_cond_wait, in a while loop that rechecks "
+        "its condition, until another thread signals the change it waits for. Revisit: "
+        "condition variables: waiting without polling.",
+        name, ms / 1000.0, who, calls,
+        busy ? " and never sleeping: a busy-wait" : ", sleeping between looks: polling", last, q);
+    d->verdict = xstrdup(busy ? "busy-wait" : "polling");
+    d->details = xstrdup("");
+    free(who), free(last), free(q);
+    place_free(&func), place_free(&at);
+}
+
 void diagnosis_free(struct diagnosis *d)
 {
     free(d->verdict), free(d->message), free(d->details);

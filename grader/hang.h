@@ -25,6 +25,9 @@ void hang_explain(const struct strv *threads, const struct strv *held, const cha
 /* leaked: the text after "LEAKED NONCE NAME ". */
 void leak_explain(const char *leaked, const char *build_dir, const char *stub,
                   struct diagnosis *out);
+/* poll: the text after "POLL NONCE NAME ": a thread that should have blocked kept running
+ * inside the code under test (grader/support/tl_poll.c). */
+void poll_explain(const char *poll, const char *build_dir, const char *stub, struct diagnosis *out);
 void diagnosis_free(struct diagnosis *d);
 /* "Where each thread was:" and a line per thread (for a run that timed out). */
 char *hang_threads(const struct strv *threads, const struct strv *held, const char *build_dir,

@@ -100,12 +100,12 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
 
 json_t *check_result_json(const struct check_result *c)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f}", "name",
-                     c->check->name, "id", c->check->id, "kind", check_kind_name(c->check->kind),
-                     "passed", c->passed, "skipped", c->skipped, "points", c->points, "max_points",
-                     c->check->points, "verdict", c->verdict, "message", c->message, "details",
-                     c->details, "revisit", c->check->revisit, "raw", c->raw, "seconds",
-                     c->seconds);
+    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f, s:s}",
+                     "name", c->check->name, "id", c->check->id, "kind",
+                     check_kind_name(c->check->kind), "passed", c->passed, "skipped", c->skipped,
+                     "points", c->points, "max_points", c->check->points, "verdict", c->verdict,
+                     "message", c->message, "details", c->details, "revisit", c->check->revisit,
+                     "raw", c->raw, "seconds", c->seconds, "stuck_scenario", c->stuck);
 }
 
 json_t *lab_result_json(const struct lab_result *r)
@@ -161,6 +161,8 @@ void check_result_from_json(json_t *c, const struct check *check, struct check_r
     cr->details = get_string(c, "details");
     cr->raw = get_string(c, "raw");
     cr->seconds = json_real_value(json_object_get(c, "seconds"));
+    const char *stuck = json_string_value(json_object_get(c, "stuck_scenario"));
+    snprintf(cr->stuck, sizeof cr->stuck, "%s", stuck ? stuck : "");
 }
 
 void output_json(FILE *out, const struct run_summary *s)

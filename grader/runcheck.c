@@ -22,8 +22,11 @@
 
 struct events {
     bool begun, passed;
-    char *fail, *crash, *timeout, *hang, *leaked;
+    char *fail, *crash, *timeout, *hang, *leaked, *poll;
     struct strv threads, held; /* THREAD and HELD lines: see grader/hang.h */
+    char scenario[48];         /* the scenario running (SCENARIO lines), or "" */
+    char stuck[48];            /* the scenario running when the run was ended (hang, lock left
+                                  held) or found polling */
 };
 
 static char *make_nonce(void)
@@ -62,14 +65,20 @@ static void read_events(const char *path, const char *nonce, struct events *ev)
             ev->crash = xstrdup(text_part);
         else if (strcmp(kind, "TIMEOUT") == 0 && !ev->timeout)
             ev->timeout = xstrdup(text_part);
+        else if (strcmp(kind, "SCENARIO") == 0)
+            snprintf(ev->scenario, sizeof ev->scenario, "%s", text_part);
         else if (strcmp(kind, "HANG") == 0 && !ev->hang)
             ev->hang = xstrdup(text_part);
         else if (strcmp(kind, "LEAKED") == 0 && !ev->leaked)
             ev->leaked = xstrdup(text_part);
+        else if (strcmp(kind, "POLL") == 0 && !ev->poll)
+            ev->poll = xstrdup(text_part);
         else if (strcmp(kind, "THREAD") == 0)
             strv_add(&ev->threads, text_part);
         else if (strcmp(kind, "HELD") == 0)
             strv_add(&ev->held, text_part);
+        if ((ev->hang || ev->leaked || ev->poll) && !ev->stuck[0])
+            snprintf(ev->stuck, sizeof ev->stuck, "%s", ev->scenario);
     }
     free(text);
 }
@@ -77,6 +86,7 @@ static void read_events(const char *path, const char *nonce, struct events *ev)
 static void free_events(struct events *ev)
 {
     free(ev->fail), free(ev->crash), free(ev->timeout), free(ev->hang), free(ev->leaked);
+    free(ev->poll);
     strv_free(&ev->threads), strv_free(&ev->held);
 }
 
@@ -297,6 +307,9 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     case CK_HELGRIND:
     case CK_MEMCHECK:
         strv_add(argv, "valgrind");
+        /* Valgrind runs one thread at a time; unfairly by default, so that a thread spinning on
+         * a lock can starve for a minute the thread that would release it. */
+        strv_add(argv, "--fair-sched=yes");
         if (c->kind == CK_HELGRIND) {
             strv_add(argv, "--tool=helgrind");
         } else {
@@ -337,6 +350,11 @@ static void test_message(const char *fail, const struct lab *lab, char **message
     *details = xasprintf("Checked at %s%.*s.", lab->dirname, (int)(sep - tests), tests);
 }
 
+static const char *check_tool_words(enum check_kind k)
+{
+    return k == CK_TSAN ? "ThreadSanitizer" : k == CK_HELGRIND ? "Helgrind" : "memcheck";
+}
+
 static void judge_run(const struct lab *lab, const char *bd, const struct check *c,
                       const struct sb_result *res, const struct sb_limits *lim, struct events *ev,
                       struct check_result *r)
@@ -355,6 +373,15 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
             hang_explain(&ev->threads, &ev->held, bd, lab->stub, &d);
         set_result(r, false, d.verdict, d.message, d.details);
         d.message = d.details = NULL;
+        diagnosis_free(&d);
+    } else if (ev->poll && c->kind != CK_TEST && !ev->passed) {
+        /* the support code ended the run: a detector would spend minutes polling along */
+        struct diagnosis d;
+        poll_explain(ev->poll, bd, lab->stub, &d);
+        set_result(r, false, "not run",
+                   xasprintf("Not run to its end under %s, which would take minutes: %s",
+                             check_tool_words(c->kind), d.message),
+                   hang_threads(&ev->threads, &ev->held, bd, lab->stub));
         diagnosis_free(&d);
     } else if (ev->timeout) {
         set_result(r, false, "timed out",
@@ -394,6 +421,19 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
     } else {
         set_result(r, true, "passed", NULL, NULL);
     }
+}
+
+/* A test that failed while threads it waited for kept polling: that is likely why. */
+static void add_poll_cause(struct check_result *r, const struct events *ev, const char *bd,
+                           const char *stub)
+{
+    struct diagnosis d;
+    poll_explain(ev->poll, bd, stub, &d);
+    char *message =
+        xasprintf("%s\nWhile the test waited for threads to block: %s", r->message, d.message);
+    free(r->message);
+    r->message = message;
+    diagnosis_free(&d);
 }
 
 /* Output past the limit was dropped, not judged: say how much there was. */
@@ -472,11 +512,15 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
     struct events ev = {0};
     read_events(report, nonce, &ev);
     judge_run(lab, bd, c, &res, &lim, &ev, r);
+    if (c->kind == CK_TEST && !r->passed)
+        snprintf(r->stuck, sizeof r->stuck, "%s", ev.stuck);
+    if (ev.poll && c->kind == CK_TEST && !r->passed)
+        add_poll_cause(r, &ev, bd, lab->stub);
     /* A detector's findings explain a failure better than its symptom, and fail a run that
      * otherwise passed. A run that never started has no findings to read. */
     if (c->kind != CK_TEST && ev.begun) {
         struct check_result fr = {.check = c, .raw = xstrdup(r->raw)};
-        if (detector_findings(c, lab, bd, rundir, ev.hang || ev.leaked, &fr)) {
+        if (detector_findings(c, lab, bd, rundir, ev.hang || ev.leaked || ev.poll, &fr)) {
             free(r->verdict), free(r->message), free(r->details), free(r->raw);
             r->verdict = fr.verdict, r->message = fr.message, r->details = fr.details;
             r->raw = fr.raw;

@@ -16,6 +16,10 @@ char *stage_lab(const struct grader *g, const struct lab *lab, const char *build
  * *warnings gets the stub's compiler warnings (or ""). */
 char *build_lab(const struct grader *g, const struct lab *lab, const char *build_dir,
                 char **warnings);
+/* The linker option that routes the pthread calls through the support code's wrappers, and the
+ * support code's objects: what every test binary is linked with (test_watch.c builds its own). */
+extern const char build_wrap_flags[];
+extern const char build_support_objects[];
 
 /* policy.c: the rules every stub obeys (gate) and a lab's policy checks. NULL when they hold,
  * else a message that names the student's file and line. */

@@ -23,8 +23,11 @@ void __cyg_profile_func_enter(void *fn, void *call_site)
     if (!s)
         return;
     int depth = atomic_load_explicit(&s->depth, RELAXED);
-    if (depth == 0)
+    if (depth == 0) {
         atomic_store_explicit(&s->api, fn, RELAXED);
+        atomic_store_explicit(&s->api_calls, atomic_load_explicit(&s->api_calls, RELAXED) + 1,
+                              RELAXED);
+    }
     atomic_store_explicit(&s->depth, depth + 1, RELAXED);
 }
 

@@ -88,7 +88,7 @@ double tl_now(void)
 void tl_sleep_ms(double ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (time_t)(ms / 1000) * 1000) * 1e6)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    while (__real_nanosleep(&ts, &ts) != 0 && errno == EINTR) /* not counted as the stub's */
         ;
 }
 

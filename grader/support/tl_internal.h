@@ -13,6 +13,8 @@
 int __real_pthread_mutex_lock(pthread_mutex_t *m);
 int __real_pthread_mutex_unlock(pthread_mutex_t *m);
 int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+struct timespec;
+int __real_nanosleep(const struct timespec *want, struct timespec *left);
 
 /* ---- Threads and what they wait for and hold (tl_threads.c) ------------------------------
  * Every thread of a run that the support code knows (the runner, and every thread started
@@ -30,6 +32,7 @@ enum tl_op {
     OP_SEM_WAIT,       /* sem_wait: blocked */
     OP_BARRIER,        /* pthread_barrier_wait: blocked */
     OP_AWAIT,          /* the test waits for the code under test (tl_await): blocked */
+    OP_SEM_TIMEDWAIT,  /* sem_timedwait: will wake by itself */
     OP_COUNT
 };
 extern const char *const tl__op_name[OP_COUNT];
@@ -57,6 +60,11 @@ struct tl_slot {
     _Atomic unsigned long seq;  /* bumped on every wrapped call: progress */
     _Atomic uint64_t locks;     /* successful locks */
     _Atomic int depth;          /* calls of the code under test now active (tl_calls.c) */
+    _Atomic unsigned long api_calls; /* outermost calls of the code under test begun */
+    _Atomic unsigned long stub_calls; /* wrapped mutex and sleep calls made inside the code
+                                         under test */
+    _Atomic unsigned long stub_sleeps; /* the sleeps among them */
+    void *_Atomic stub_site;           /* where the latest of them was made */
     _Atomic int awaiting;       /* in tl_await (see tl__await) */
     _Atomic int observer;       /* tl_observer: the watchdog does not wait for it... */
     _Atomic unsigned long self; /* ...until a thread joins it (pthread_self) */
@@ -85,6 +93,9 @@ void tl__leave(void);
 /* Entering (true) or leaving tl_await: the wrapped calls of its polls are not recorded. */
 void tl__await(bool on);
 void tl__held_add(const void *mutex, void *site);
+/* A wrapped mutex call (or a sleep) made at site: counted if the code under test made it
+ * (tl_poll.c). */
+void tl__stub_call(void *site, bool sleep);
 void tl__held_remove(const void *mutex);
 /* If the calling thread still holds a mutex that the code under test locked, report LEAKED and
  * end the run: `what` is "returned" or "exited". fn is the function that returned. */
@@ -108,7 +119,6 @@ void tl__report_threads(void);
 const char *tl__format_failure(const char *file, int line, const char *fmt, va_list ap);
 
 /* Note which clock a pthread_cond_timedwait deadline was read from (tl_deadline_clock). */
-struct timespec;
 void tl__note_deadline(const struct timespec *t);
 
 /* True on the thread that called tl_begin. */
@@ -116,11 +126,27 @@ bool tl__on_runner_thread(void);
 
 /* ---- The hang watchdog (tl_watch.c) ------------------------------------------------------ */
 
-/* Exit status of a run the watchdog or a lock check ended. */
+/* Exit status of a run the watchdog, a lock check or the polling check ended. */
+#define TL_EXIT_POLL 124
 #define TL_EXIT_HANG 125
 #define TL_EXIT_LEAK 126
 
 void tl__watch_start(void);
 void tl__watch_stop(void);
+/* True if the kernel says the thread is running or runnable; *cpu_ticks (if not NULL) gets the
+ * CPU time it has used, in clock ticks. */
+bool tl__thread_running(int tid, long *cpu_ticks);
+
+/* ---- Polling where a wait was expected (tl_poll.c) ---------------------------------------- */
+
+/* One look at whether threads that should block keep running inside the code under test. */
+struct tl_poll;
+struct tl_poll *tl__poll_new(void);
+void tl__poll_free(struct tl_poll *p);
+/* Sample the threads; true once some thread has spent a whole window (about 0.25 s, longer under
+ * the detectors) inside one call of the code under test without ever waiting, making mutex calls
+ * all along: it polls. That is reported (POLL); under a detector, where polling costs minutes,
+ * the run then ends (TL_EXIT_POLL). */
+bool tl__poll_sample(struct tl_poll *p);
 
 #endif

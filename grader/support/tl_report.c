@@ -135,6 +135,18 @@ void tl_begin(const char *name)
     tl__watch_start();
 }
 
+void tl_scenario(const char *name)
+{
+    const struct tl_scenario *s = tl_scenarios;
+    while (s->name && strcmp(s->name, name) != 0)
+        s++;
+    if (!s->name)
+        tl_fail(__FILE__, __LINE__, "kit error: no scenario named %s in tl_scenarios[]", name);
+    tl__report("SCENARIO", name);
+    s->run();
+    tl__report("SCENARIO", "");
+}
+
 void tl_end(void)
 {
     tl__watch_stop();

@@ -30,7 +30,8 @@ const char *const tl__op_name[OP_COUNT] = {"",
                                            "pthread_join",
                                            "sem_wait",
                                            "pthread_barrier_wait",
-                                           "tl_await"};
+                                           "tl_await",
+                                           "sem_timedwait"};
 
 bool tl__op_blocks(int op)
 {
@@ -51,6 +52,10 @@ static struct tl_slot *claim(int number)
             atomic_store_explicit(&s->op, OP_NONE, RELAXED);
             atomic_store_explicit(&s->nheld, 0, RELAXED);
             atomic_store_explicit(&s->depth, 0, RELAXED);
+            atomic_store_explicit(&s->api_calls, 0, RELAXED);
+            atomic_store_explicit(&s->stub_calls, 0, RELAXED);
+            atomic_store_explicit(&s->stub_sleeps, 0, RELAXED);
+            atomic_store_explicit(&s->stub_site, NULL, RELAXED);
             atomic_store_explicit(&s->observer, 0, RELAXED);
             atomic_store_explicit(&s->awaiting, 0, RELAXED);
             atomic_store_explicit(&s->self, (unsigned long)pthread_self(), RELAXED);
@@ -158,6 +163,19 @@ void tl__held_add(const void *mutex, void *site)
     atomic_store_explicit(&s->held[n].by_stub, atomic_load_explicit(&s->depth, RELAXED) > 0,
                           RELAXED);
     atomic_store_explicit(&s->nheld, n + 1, memory_order_relaxed);
+}
+
+void tl__stub_call(void *site, bool sleep)
+{
+    struct tl_slot *s = tl__me();
+    if (!s || atomic_load_explicit(&s->depth, RELAXED) == 0)
+        return;
+    atomic_store_explicit(&s->stub_calls, atomic_load_explicit(&s->stub_calls, RELAXED) + 1,
+                          RELAXED);
+    if (sleep)
+        atomic_store_explicit(&s->stub_sleeps, atomic_load_explicit(&s->stub_sleeps, RELAXED) + 1,
+                              RELAXED);
+    atomic_store_explicit(&s->stub_site, site, RELAXED);
 }
 
 void tl__held_remove(const void *mutex)

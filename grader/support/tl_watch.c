@@ -29,9 +29,10 @@ static pthread_t watchdog;
 
 int __real_pthread_join(pthread_t t, void **ret);
 
-/* True if the kernel says the thread is running or runnable. */
-static bool running(int tid)
+bool tl__thread_running(int tid, long *cpu_ticks)
 {
+    if (cpu_ticks)
+        *cpu_ticks = 0;
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -43,6 +44,14 @@ static bool running(int tid)
         return false;
     buf[n] = '\0';
     const char *p = strrchr(buf, ')'); /* the name may contain spaces and parentheses */
+    if (cpu_ticks) {
+        /* after the name: state, then fields 4..13, then utime and stime */
+        unsigned long utime = 0, stime = 0;
+        *cpu_ticks = p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                                 &utime, &stime) == 2
+                         ? (long)(utime + stime)
+                         : 0;
+    }
     return p && p[1] == ' ' && p[2] == 'R';
 }
 
@@ -68,7 +77,7 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel)
             return false;
         /* a thread in tl_await polls: the kernel sees it run now and then */
         if (ask_kernel && op != OP_AWAIT &&
-            running(atomic_load_explicit(&t->tid, memory_order_relaxed)))
+            tl__thread_running(atomic_load_explicit(&t->tid, memory_order_relaxed), NULL))
             return false;
         blocked++;
     }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <sched.h>
+#include <unistd.h>
 #include <valgrind/helgrind.h>
 
 #include "tl_test.h"
@@ -34,6 +35,11 @@ int __real_pthread_cond_signal(pthread_cond_t *c);
 int __real_pthread_join(pthread_t t, void **ret);
 int __real_pthread_barrier_wait(pthread_barrier_t *b);
 int __real_sem_wait(sem_t *s);
+int __real_sem_timedwait(sem_t *s, const struct timespec *t);
+int __real_clock_nanosleep(clockid_t clock, int flags, const struct timespec *want,
+                           struct timespec *left);
+int __real_usleep(useconds_t us);
+unsigned __real_sleep(unsigned s);
 int __real_pthread_mutex_trylock(pthread_mutex_t *m);
 
 static atomic_int noise_flags;
@@ -75,22 +81,26 @@ int tl_waiters(void)
         if (!atomic_load_explicit(&tl__slots[i].used, memory_order_relaxed))
             continue;
         int op = atomic_load_explicit(&tl__slots[i].op, memory_order_relaxed);
-        n += op == OP_COND_WAIT || op == OP_COND_TIMEDWAIT || op == OP_SEM_WAIT;
+        n += op == OP_COND_WAIT || op == OP_COND_TIMEDWAIT || op == OP_SEM_WAIT ||
+             op == OP_SEM_TIMEDWAIT;
     }
     return n;
 }
 
-/* Wait until count() reaches n; false after timeout_s. Not tl_await: it may expire for a
- * correct design (one that blocks some other way), so the watchdog must not see it as blocked. */
+/* Wait until count() reaches n; false after timeout_s, or as soon as a thread that should be
+ * waiting is seen polling instead (tl_poll.c): a busy-waiting or sleep-polling design never
+ * blocks, and waiting out the timeout for it cost seconds per test and minutes per detector run.
+ * Not tl_await: it may expire for a correct design (one that blocks some other way), so the
+ * watchdog must not see it as blocked. */
 static bool await_count(int (*count)(void), int n, double timeout_s)
 {
     double deadline = tl_now() + timeout_s;
-    while (count() < n) {
-        if (tl_now() > deadline)
-            return false;
+    struct tl_poll *poll = tl__poll_new();
+    bool reached;
+    while (!(reached = count() >= n) && tl_now() <= deadline && !(poll && tl__poll_sample(poll)))
         tl_sleep_ms(1);
-    }
-    return true;
+    tl__poll_free(poll);
+    return reached;
 }
 
 bool tl_await_waiters(int n, double timeout_s)
@@ -119,6 +129,7 @@ bool tl_await(bool (*done)(void *), void *arg, double timeout_s)
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 {
     void *site = __builtin_return_address(0);
+    tl__stub_call(site, false);
     tl__enter(OP_LOCK, m, NULL, site);
     int err = __real_pthread_mutex_lock(m);
     tl__leave();
@@ -143,6 +154,7 @@ int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
 {
     int err = __real_pthread_mutex_trylock(m);
     __asm__ volatile("" ::: "memory");
+    tl__stub_call(__builtin_return_address(0), false);
     if (err == 0)
         tl__held_add(m, __builtin_return_address(0));
     return err;
@@ -150,6 +162,7 @@ int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
 
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
 {
+    tl__stub_call(__builtin_return_address(0), false);
     tl__held_remove(m);
     int err = __real_pthread_mutex_unlock(m);
     if (chance(TL_NOISE_YIELD, 8)) {
@@ -226,6 +239,40 @@ int __wrap_sem_wait(sem_t *s)
     int err = __real_sem_wait(s);
     tl__leave();
     return err;
+}
+
+int __wrap_sem_timedwait(sem_t *s, const struct timespec *t)
+{
+    tl__enter(OP_SEM_TIMEDWAIT, s, NULL, __builtin_return_address(0));
+    int err = __real_sem_timedwait(s, t);
+    tl__leave();
+    return err;
+}
+
+/* Sleeps are wrapped only to be counted: a loop that sleeps between looks polls (tl_poll.c). */
+int __wrap_nanosleep(const struct timespec *want, struct timespec *left)
+{
+    tl__stub_call(__builtin_return_address(0), true);
+    return __real_nanosleep(want, left);
+}
+
+int __wrap_clock_nanosleep(clockid_t clock, int flags, const struct timespec *want,
+                           struct timespec *left)
+{
+    tl__stub_call(__builtin_return_address(0), true);
+    return __real_clock_nanosleep(clock, flags, want, left);
+}
+
+int __wrap_usleep(useconds_t us)
+{
+    tl__stub_call(__builtin_return_address(0), true);
+    return __real_usleep(us);
+}
+
+unsigned __wrap_sleep(unsigned s)
+{
+    tl__stub_call(__builtin_return_address(0), true);
+    return __real_sleep(s);
 }
 
 /* ---- Threads: every start registered, every end checked -------------------------------- */

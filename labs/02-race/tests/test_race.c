@@ -238,7 +238,7 @@ TL_TEST(race, withdraw_basics)
 
 TL_TEST(race, withdraw_never_overdraws)
 {
-    race_scn_withdraw();
+    tl_scenario("withdraw");
     /* Three threads: about one per core, so that they really run at the same time. */
     race_scn_withdraw_rounds(3, 1000, 48);
     /* Long rounds: every thread is surely running when the money runs out. */

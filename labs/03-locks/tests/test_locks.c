@@ -160,7 +160,7 @@ TL_TEST(locks, counter_basics)
 
 TL_TEST(locks, counter_exact)
 {
-    sc_counter_stress();
+    tl_scenario("counter_stress");
 }
 
 /* ---- The bank, one thread ------------------------------------------------------------------ */
@@ -240,17 +240,17 @@ TL_TEST(locks, self_transfer)
 
 TL_TEST(locks, money_conserved)
 {
-    sc_transfers();
+    tl_scenario("transfers");
 }
 
 TL_TEST(locks, overdraft_race)
 {
-    sc_pool();
+    tl_scenario("pool");
 }
 
 TL_TEST(locks, opposite_no_deadlock)
 {
-    sc_opposite();
+    tl_scenario("opposite");
 }
 
 /* disjoint_parallel: thread A transfers between accounts 0 and 1, thread B between 2 and 3.

@@ -252,7 +252,7 @@ TL_TEST(queue, capacity)
 
 TL_TEST(queue, producers_consumers)
 {
-    bqt_scn_stress();
+    tl_scenario("stress");
 }
 
 /* Block n calls of op on q, then measure the process's CPU time and wakeups while they wait. */
@@ -530,7 +530,7 @@ TL_TEST(queue, timed_put)
 
 TL_TEST(queue, close_wakes_all)
 {
-    bqt_scn_close();
+    tl_scenario("close");
 }
 
 TL_TEST(queue, put_after_close)
