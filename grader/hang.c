@@ -11,12 +11,14 @@ struct th {
     char op[40];
     unsigned long obj, obj2;
     struct place at, start, api, by;
+    char lock_name[64]; /* what the test named the lock it waits for (tl_label_begin), or "" */
 };
 
 struct hd {
     int number;
     unsigned long mutex;
     struct place site;
+    char name[64];
 };
 
 struct facts {
@@ -72,6 +74,7 @@ static void read_facts(const struct strv *threads, const struct strv *held, cons
             entry_place(tok[5], bd, stub, &t->start);
             entry_place(tok[6], bd, stub, &t->api);
             call_place(tok[7], bd, stub, &t->by);
+            snprintf(t->lock_name, sizeof t->lock_name, "%s", save ? save : "");
         }
         free(copy);
     }
@@ -79,11 +82,13 @@ static void read_facts(const struct strv *threads, const struct strv *held, cons
         char site[512];
         int number;
         char mutex[40];
-        if (sscanf(held->v[i], "%d %39s %511s", &number, mutex, site) != 3)
+        int rest = 0;
+        if (sscanf(held->v[i], "%d %39s %511s %*d %n", &number, mutex, site, &rest) != 3)
             continue;
         struct hd *h = &f->h[f->nh++];
         h->number = number;
         h->mutex = pointer(mutex);
+        snprintf(h->name, sizeof h->name, "%s", rest ? held->v[i] + rest : "");
         call_place(site, bd, stub, &h->site);
     }
 }
@@ -188,9 +193,17 @@ static char *quote(struct facts *f, const struct place *p)
     return q;
 }
 
-/* The lock in the student's words: the argument of the call on that line ("to->lock"). */
-static char *lock_words(struct facts *f, const struct place *p)
+/* The lock in the student's words: the argument of the call on that line ("to->lock"),
+ * after the test's name for it when it has one ("account 2's lock `to->lock`"). */
+static char *lock_words(struct facts *f, const struct place *p, const char *name)
 {
+    if (name && *name) {
+        char *plain = lock_words(f, p, NULL);
+        const char *var = strchr(plain, '`');
+        char *named = var ? xasprintf("%s %s", name, var) : xstrdup(name);
+        free(plain);
+        return named;
+    }
     static const char *const calls[] = {"pthread_mutex_lock(", "pthread_mutex_trylock(",
                                         "pthread_mutex_timedlock(", NULL};
     char *text = p->in_stub ? stub_source_line(f->bd, f->stub, p->line) : NULL;
@@ -261,7 +274,7 @@ static char *describe_threads(struct facts *f)
         for (size_t k = 0; k < f->nh; k++) {
             if (f->h[k].number != t->number || holder(f, f->h[k].mutex) != &f->h[k])
                 continue;
-            char *lock = lock_words(f, &f->h[k].site), *taken = where(&f->h[k].site);
+            char *lock = lock_words(f, &f->h[k].site, f->h[k].name), *taken = where(&f->h[k].site);
             sbuf_addf(&b, "; holds %s, taken in %s", lock, taken);
             free(lock), free(taken);
         }
@@ -281,7 +294,7 @@ static void set(struct diagnosis *d, const char *verdict, char *message, char *d
 /* Thread t waits for a lock that it holds itself. */
 static void self_deadlock(struct facts *f, struct th *t, struct hd *h, struct diagnosis *d)
 {
-    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where_thread(t);
+    char *name = thread_name(t), *lock = lock_words(f, &t->at, t->lock_name), *at = where_thread(t);
     char *taken = where(&h->site), *q1 = quote(f, &h->site), *q2 = quote(f, &t->at);
     set(d, "deadlock",
         xasprintf("Deadlock: %s locks %s in %s while it already holds it: it locked it in %s.%s%s\n"
@@ -303,9 +316,9 @@ static void lock_cycle(struct facts *f, struct th **cycle, struct hd **holds, in
     for (int i = 0; i < k; i++) {
         struct th *t = cycle[i];
         struct hd *h = holds[i]; /* what t holds: the lock cycle[i-1] waits for */
-        char *name = i ? thread_name(t) : Thread_name(t), *held = lock_words(f, &h->site);
+        char *name = i ? thread_name(t) : Thread_name(t), *held = lock_words(f, &h->site, h->name);
         char *taken = where(&h->site);
-        char *wanted = lock_words(f, &t->at), *at = where_thread(t);
+        char *wanted = lock_words(f, &t->at, t->lock_name), *at = where_thread(t);
         sbuf_addf(&b, "%s%s holds %s (taken in %s) and waits for %s in %s", i ? "; " : "", name,
                   held, taken, wanted, at);
         free(name), free(held), free(taken), free(wanted), free(at);
@@ -348,7 +361,7 @@ static void lock_cycle(struct facts *f, struct th **cycle, struct hd **holds, in
 static void held_while_blocked(struct facts *f, struct th *t, struct hd *h, struct diagnosis *d)
 {
     struct th *owner = thread_no(f, h->number);
-    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where_thread(t);
+    char *name = thread_name(t), *lock = lock_words(f, &t->at, t->lock_name), *at = where_thread(t);
     char *oname = owner ? thread_name(owner) : xstrdup("another thread");
     char *taken = where(&h->site), *oat = owner ? where_thread(owner) : xstrdup("?");
     char *q = quote(f, &h->site);
@@ -364,7 +377,7 @@ static void held_while_blocked(struct facts *f, struct th *t, struct hd *h, stru
 
 static void nobody_holds(struct facts *f, struct th *t, struct diagnosis *d)
 {
-    char *name = thread_name(t), *lock = lock_words(f, &t->at), *at = where_thread(t);
+    char *name = thread_name(t), *lock = lock_words(f, &t->at, t->lock_name), *at = where_thread(t);
     char *q = quote(f, &t->at);
     set(d, "deadlock",
         xasprintf("Deadlock: %s waits for %s in %s, but no running thread holds it: it was "
@@ -476,9 +489,9 @@ void hang_explain(const struct strv *threads, const struct strv *held, const cha
 void leak_explain(const char *leaked, const char *bd, const char *stub, struct diagnosis *d)
 {
     char what[16], fn[512], site[512], mutex[40];
-    int number = 0;
+    int number = 0, rest = 0;
     memset(d, 0, sizeof *d);
-    if (sscanf(leaked, "%15s %d %39s %511s %511s", what, &number, mutex, fn, site) != 5) {
+    if (sscanf(leaked, "%15s %d %39s %511s %511s %n", what, &number, mutex, fn, site, &rest) != 5) {
         set(d, "lock left held", xstrdup("a function returned still holding a lock."), NULL);
         return;
     }
@@ -486,7 +499,8 @@ void leak_explain(const char *leaked, const char *bd, const char *stub, struct d
     struct place func, at;
     entry_place(fn, bd, stub, &func);
     call_place(site, bd, stub, &at);
-    char *lock = lock_words(&f, &at), *taken = where(&at), *q = quote(&f, &at);
+    char *lock = lock_words(&f, &at, rest ? leaked + rest : NULL), *taken = where(&at),
+         *q = quote(&f, &at);
     const char *name = func.func ? func.func : "a function";
     if (strcmp(what, "exited") == 0)
         d->message = xasprintf(

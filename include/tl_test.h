@@ -125,6 +125,14 @@ void tl_observer(void);
 int tl_waiters(void);
 bool tl_await_waiters(int n, double timeout_s);
 
+/* Name the locks of the code under test for feedback: every mutex that this thread locks
+ * between these two calls is called by the label, e.g.
+ *     tl_label_begin("account %d's lock", i); bank_balance(b, i); tl_label_end();
+ * so that a deadlock reads "thread 3 holds account 2's lock `from->lock`". A mutex locked under
+ * two labels (one lock for the whole bank) gets no name. Label before starting threads. */
+void tl_label_begin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tl_label_end(void);
+
 /* The clock that the deadline of the latest pthread_cond_timedwait (in any thread) was read
  * from: CLOCK_REALTIME or CLOCK_MONOTONIC, or -1 (near neither: not an absolute time, or no
  * timed wait yet). A deadline on one clock given to a condition variable on the other is long

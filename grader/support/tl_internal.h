@@ -97,6 +97,8 @@ void tl__held_add(const void *mutex, void *site);
  * (tl_poll.c). */
 void tl__stub_call(void *site, bool sleep);
 void tl__held_remove(const void *mutex);
+/* The name a test gave the mutex (tl_label_begin), or "". */
+const char *tl__lock_name(const void *mutex);
 /* If the calling thread still holds a mutex that the code under test locked, report LEAKED and
  * end the run: `what` is "returned" or "exited". fn is the function that returned. */
 void tl__check_nothing_held(void *fn, const char *what);

@@ -163,8 +163,8 @@ static void frame_or_dash(const void *addr, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
-/* THREAD number op object mutex-released caller start api started-by
- * HELD number mutex site by-stub */
+/* THREAD number op object mutex-released caller start api started-by [name of the lock waited for]
+ * HELD number mutex site by-stub [name] */
 void tl__report_threads(void)
 {
     char line[2048], caller[256], start[256], api[256], by[256], site[256];
@@ -179,19 +179,20 @@ void tl__report_threads(void)
         frame_or_dash(atomic_load_explicit(&t->start, memory_order_relaxed), start, sizeof start);
         frame_or_dash(atomic_load_explicit(&t->api, memory_order_relaxed), api, sizeof api);
         frame_or_dash(atomic_load_explicit(&t->started_by, memory_order_relaxed), by, sizeof by);
-        snprintf(line, sizeof line, "%d %s %p %p %s %s %s %s", number,
-                 op ? tl__op_name[op] : "running",
-                 op ? atomic_load_explicit(&t->obj, memory_order_relaxed) : NULL,
+        const void *obj = op ? atomic_load_explicit(&t->obj, memory_order_relaxed) : NULL;
+        snprintf(line, sizeof line, "%d %s %p %p %s %s %s %s %s", number,
+                 op ? tl__op_name[op] : "running", obj,
                  op ? atomic_load_explicit(&t->obj2, memory_order_relaxed) : NULL, caller, start,
-                 api, by);
+                 api, by, op == OP_LOCK ? tl__lock_name(obj) : "");
         tl__report("THREAD", line);
         int n = atomic_load_explicit(&t->nheld, memory_order_relaxed);
         for (int k = 0; k < n && k < TL_HELD_MAX; k++) {
             frame_or_dash(atomic_load_explicit(&t->held[k].site, memory_order_relaxed), site,
                           sizeof site);
-            snprintf(line, sizeof line, "%d %p %s %d", number,
-                     atomic_load_explicit(&t->held[k].mutex, memory_order_relaxed), site,
-                     atomic_load_explicit(&t->held[k].by_stub, memory_order_relaxed));
+            const void *mutex = atomic_load_explicit(&t->held[k].mutex, memory_order_relaxed);
+            snprintf(line, sizeof line, "%d %p %s %d %s", number, mutex, site,
+                     atomic_load_explicit(&t->held[k].by_stub, memory_order_relaxed),
+                     tl__lock_name(mutex));
             tl__report("HELD", line);
         }
     }

@@ -9,7 +9,9 @@
  * held is caught at its return rather than at the next thread that waits for that lock.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <valgrind/helgrind.h>
 
@@ -149,9 +151,70 @@ void tl__await(bool on)
         atomic_store_explicit(&s->awaiting, on, RELAXED);
 }
 
+/* ---- Names the tests give to locks (tl_label_begin) --------------------------------------
+ * Written by a test thread while it labels (before its threads start), read when a hang or a
+ * leak is reported: a name's text is published by a release store of its state. */
+#define NAMES 128
+enum { NAME_FREE, NAME_SET, NAME_AMBIGUOUS };
+static struct {
+    const void *_Atomic mutex;
+    _Atomic int state;
+    char text[64];
+} names[NAMES];
+static _Thread_local char label[64];
+static _Thread_local bool labelling;
+
+void tl_label_begin(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(label, sizeof label, fmt, ap);
+    va_end(ap);
+    labelling = true;
+}
+
+void tl_label_end(void)
+{
+    labelling = false;
+}
+
+/* A mutex locked while a label is on: it has that name, unless it already had another one
+ * (one lock for the whole bank, locked for every account): then it has none. */
+static void label_lock(const void *mutex)
+{
+    for (int i = 0; i < NAMES; i++) {
+        int state = atomic_load_explicit(&names[i].state, memory_order_acquire);
+        if (state == NAME_FREE) {
+            snprintf(names[i].text, sizeof names[i].text, "%s", label);
+            atomic_store_explicit(&names[i].mutex, mutex, RELAXED);
+            atomic_store_explicit(&names[i].state, NAME_SET, memory_order_release);
+            return;
+        }
+        if (atomic_load_explicit(&names[i].mutex, RELAXED) != mutex)
+            continue;
+        if (state == NAME_SET && strcmp(names[i].text, label) != 0)
+            atomic_store_explicit(&names[i].state, NAME_AMBIGUOUS, memory_order_release);
+        return;
+    }
+}
+
+const char *tl__lock_name(const void *mutex)
+{
+    for (int i = 0; mutex && i < NAMES; i++) {
+        int state = atomic_load_explicit(&names[i].state, memory_order_acquire);
+        if (state == NAME_FREE)
+            break;
+        if (state == NAME_SET && atomic_load_explicit(&names[i].mutex, RELAXED) == mutex)
+            return names[i].text;
+    }
+    return "";
+}
+
 void tl__held_add(const void *mutex, void *site)
 {
     struct tl_slot *s = tl__me();
+    if (labelling)
+        label_lock(mutex);
     if (!s)
         return;
     atomic_store_explicit(&s->locks, atomic_load_explicit(&s->locks, RELAXED) + 1, RELAXED);
@@ -217,9 +280,10 @@ void tl__check_nothing_held(void *fn, const char *what)
         char text[1024], f1[256], f2[256];
         tl__frame(fn, f1, sizeof f1);
         tl__frame(atomic_load_explicit(&s->held[i].site, memory_order_relaxed), f2, sizeof f2);
-        snprintf(text, sizeof text, "%s %d %p %s %s", what,
-                 atomic_load_explicit(&s->number, memory_order_relaxed),
-                 atomic_load_explicit(&s->held[i].mutex, memory_order_relaxed), f1, f2);
+        const void *mutex = atomic_load_explicit(&s->held[i].mutex, memory_order_relaxed);
+        snprintf(text, sizeof text, "%s %d %p %s %s %s", what,
+                 atomic_load_explicit(&s->number, memory_order_relaxed), mutex, f1, f2,
+                 tl__lock_name(mutex));
         tl__report("LEAKED", text);
         _exit(TL_EXIT_LEAK);
     }
@@ -231,6 +295,7 @@ void tl__wrap_init(void)
     VALGRIND_HG_DISABLE_CHECKING(&tl__live, sizeof tl__live);
     VALGRIND_HG_DISABLE_CHECKING(&tl__retired_locks, sizeof tl__retired_locks);
     VALGRIND_HG_DISABLE_CHECKING(&next_number, sizeof next_number);
+    VALGRIND_HG_DISABLE_CHECKING(names, sizeof names);
 }
 
 void tl_observer(void)

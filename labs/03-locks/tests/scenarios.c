@@ -97,6 +97,19 @@ static void join_all(pthread_t *threads, int n)
         pthread_join(threads[i], NULL);
 }
 
+/* bank_create, with each account's lock named for feedback ("thread 3 holds account 2's lock"):
+ * whatever bank_balance(b, i) locks is account i's lock. */
+struct bank *sc_bank_create(int naccounts, long initial)
+{
+    struct bank *b = bank_create(naccounts, initial);
+    for (int i = 0; b && i < naccounts; i++) {
+        tl_label_begin("account %d's lock", i);
+        bank_balance(b, i);
+        tl_label_end();
+    }
+    return b;
+}
+
 /* ---- counter_stress ------------------------------------------------------------------- */
 
 /* An increment is one instruction, so updates are lost only while two workers run on two cores
@@ -301,7 +314,7 @@ static void tr_run(bool totals)
     static struct transfers t;
     pthread_t threads[TR_WORKERS + 1];
 
-    t.bank = bank_create(TR_ACCOUNTS, TR_INITIAL);
+    t.bank = sc_bank_create(TR_ACCOUNTS, TR_INITIAL);
     TL_CHECK(t.bank != NULL, "bank_create(%d, %d) returned NULL", TR_ACCOUNTS, TR_INITIAL);
     t.ops = tl_scaled(40000, 300);
     t.min_audits = tl_scaled(2000, 20);
@@ -395,7 +408,7 @@ void sc_opposite(void)
     struct op_worker workers[OP_WORKERS];
     pthread_t threads[OP_WORKERS];
 
-    o.bank = bank_create(2, OP_INITIAL);
+    o.bank = sc_bank_create(2, OP_INITIAL);
     TL_CHECK(o.bank != NULL, "bank_create(2, %d) returned NULL", OP_INITIAL);
     o.ops = tl_scaled(30000, 300);
     sc_progress_init(&o.progress);
@@ -517,7 +530,7 @@ void sc_pool(void)
     struct po_worker workers[PO_WORKERS];
     pthread_t threads[PO_WORKERS + PO_AUDITORS];
 
-    p.bank = bank_create(PO_WORKERS + 1, PO_INITIAL);
+    p.bank = sc_bank_create(PO_WORKERS + 1, PO_INITIAL);
     TL_CHECK(p.bank != NULL, "bank_create(%d, %d) returned NULL", PO_WORKERS + 1, PO_INITIAL);
     p.ops = tl_scaled(8000, 100);
     sc_progress_init(&p.progress);

@@ -27,6 +27,8 @@ void sc_await_workers(struct sc_progress *p, int nworkers, const char *what);
 
 /* Keep Helgrind off the test's own bookkeeping (relaxed atomics it would call races). */
 void sc_quiet(void *addr, size_t len);
+/* bank_create, and each account's lock named for feedback (tl_label_begin). */
+struct bank *sc_bank_create(int naccounts, long initial);
 
 /* The scenarios: each checks its own results and fails the run with a message. */
 void sc_counter_stress(void); /* increments and decrements on one counter: exact result */

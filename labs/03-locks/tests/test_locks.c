@@ -207,7 +207,7 @@ TL_TEST(locks, bad_arguments)
 
 TL_TEST(locks, overdraft_refused)
 {
-    struct bank *b = bank_create(2, 100);
+    struct bank *b = sc_bank_create(2, 100);
     TL_CHECK(b != NULL, "bank_create(2, 100) returned NULL");
     expect_transfer(b, 0, 1, 101, ERANGE, "account 0 held only 100");
     expect_balances(b, 2, (long[]){100, 100}, "a refused transfer of 101 from account 0");
@@ -222,7 +222,7 @@ TL_TEST(locks, overdraft_refused)
 
 TL_TEST(locks, self_transfer)
 {
-    struct bank *b = bank_create(3, 100);
+    struct bank *b = sc_bank_create(3, 100);
     TL_CHECK(b != NULL, "bank_create(3, 100) returned NULL");
     expect_transfer(b, 1, 1, 40, 0,
                     "a transfer from an account to itself moves nothing and succeeds when the "
@@ -321,7 +321,7 @@ TL_TEST(locks, disjoint_parallel)
 {
     struct sc_failure failure;
     sc_failure_init(&failure);
-    struct bank *b = bank_create(4, 1000);
+    struct bank *b = sc_bank_create(4, 1000);
     TL_CHECK(b != NULL, "bank_create(4, 1000) returned NULL");
     struct dp_loop a = {.b = b, .a0 = 0, .a1 = 1, .failure = &failure};
     struct dp_loop bee = {.b = b, .a0 = 2, .a1 = 3, .failure = &failure};

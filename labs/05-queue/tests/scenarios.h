@@ -33,6 +33,8 @@ struct bqt_call {
 const char *bqt_err_name(int err);
 /* The name of the API function op calls, for messages. */
 const char *bqt_op_name(enum bqt_op op);
+/* bq_create, with the queue's lock named for feedback (tl_label_begin). */
+struct bq *bqt_create(size_t capacity);
 /* Start c on a new thread. */
 void bqt_call_start(struct bqt_call *c, struct bq *q, enum bqt_op op, void *item, long timeout_ms);
 /* Whether c has returned yet. */

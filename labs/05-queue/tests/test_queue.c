@@ -13,7 +13,7 @@
 
 static struct bq *create(size_t capacity)
 {
-    struct bq *q = bq_create(capacity);
+    struct bq *q = bqt_create(capacity);
     TL_CHECK(q, "bq_create(%zu) returned NULL; it must return a new empty queue", capacity);
     return q;
 }
