@@ -1,6 +1,8 @@
 /* scenarios.c - the queue lab's concurrency scenarios, shared by the tests and the driver. */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +88,15 @@ void bqt_call_start(struct bqt_call *c, struct bq *q, enum bqt_op op, void *item
     c->timeout_ms = timeout_ms;
     c->got = BQT_UNTOUCHED;
     tl_spawn(&c->thread, call_thread, c);
+}
+
+const char *bqt_overfull_cause(size_t size)
+{
+    if (size > PTRDIFF_MAX) /* a count that went below 0 */
+        return "that is a count that went below 0 and wrapped around: a bq_get took an item "
+               "from an empty queue (does bq_get wait in a while loop, and look again after "
+               "every wakeup?)";
+    return "bq_put let in more items than fit";
 }
 
 struct bq *bqt_create(size_t capacity)
@@ -213,9 +224,8 @@ static void *stress_auditor(void *arg)
             break;
         size_t n = bq_size(stress.q);
         TL_CHECK(n <= STRESS_CAPACITY,
-                 "bq_size returned %zu on a queue created with capacity %d: bq_put let in more "
-                 "items than fit",
-                 n, STRESS_CAPACITY);
+                 "bq_size returned %zu on a queue created with capacity %d: %s", n, STRESS_CAPACITY,
+                 bqt_overfull_cause(n));
         tl_sleep_ms(0.02);
     }
     return NULL;

@@ -33,6 +33,9 @@ struct bqt_call {
 const char *bqt_err_name(int err);
 /* The name of the API function op calls, for messages. */
 const char *bqt_op_name(enum bqt_op op);
+/* Why bq_size returned more than the capacity: a put let in too many, or (a huge, wrapped
+ * count) a get took from an empty queue. */
+const char *bqt_overfull_cause(size_t size);
 /* bq_create, with the queue's lock named for feedback (tl_label_begin). */
 struct bq *bqt_create(size_t capacity);
 /* Start c on a new thread. */

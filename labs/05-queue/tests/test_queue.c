@@ -232,9 +232,8 @@ TL_TEST(queue, capacity)
         /* More producers than slots keep the queue full: the moment to catch an overfill. */
         size_t size = bq_size(q);
         TL_CHECK(size <= CAPACITY_CAP,
-                 "bq_size returned %zu on a queue of capacity %d with %d producers putting: "
-                 "bq_put let in more items than fit",
-                 size, CAPACITY_CAP, CAPACITY_PRODUCERS);
+                 "bq_size returned %zu on a queue of capacity %d with %d producers putting: %s",
+                 size, CAPACITY_CAP, CAPACITY_PRODUCERS, bqt_overfull_cause(size));
         void *item = NULL;
         int err = bq_get(q, &item);
         TL_CHECK(err == 0, "bq_get returned %s while producers were putting; it must return 0",
