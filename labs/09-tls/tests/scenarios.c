@@ -354,12 +354,12 @@ void tlst_scn_stats_small(void)
     tlst_scn_stats(4, 6, 6, tl_scaled(20000, 200));
 }
 
-/* 1,000 threads in the plain build, 40 under Valgrind: each takes a context from the key and
+/* 1,000 threads in the plain build, 20 under Valgrind: each takes a context from the key and
  * adds to the counters, then exits. Every context and every block must be freed by then. */
 void tlst_scn_threads_exit(void)
 {
-    long threads = tl_scaled(1000, 40);
-    int per_wave = 20;
+    long threads = tl_scaled(1000, 20);
+    int per_wave = 10;
     for (long done = 0; done < threads / 2; done += per_wave)
         tlst_scn_ctx_threads("tls_ctx_key", tls_ctx_key, per_wave, 4);
     tlst_scn_stats((int)(threads / 2 / per_wave), per_wave, 0, 20);

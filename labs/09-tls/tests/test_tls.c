@@ -143,7 +143,7 @@ static int tlst_empty_add(int stat, long n)
 
 #define TLST_SPEED_THREADS 4
 #define TLST_SPEED_ADDS    100000L
-/* How many times faster per-thread counters must be: a correct solution is far faster. */
+/* How many times less an add must cost than a lock, beyond the call: correct code is far below. */
 #define TLST_FASTER 2
 
 struct tlst_side {
