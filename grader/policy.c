@@ -263,6 +263,7 @@ struct func {
     char name[128];
     struct strv calls; /* symbols it calls or whose address it takes: external and local */
     bool atomic;       /* has a lock-prefixed or xchg instruction */
+    bool tls;          /* reads the thread pointer (%fs): a _Thread_local object */
 };
 
 static int parse_functions(const char *bd, const char *object, struct func **out)
@@ -304,6 +305,10 @@ static int parse_functions(const char *bd, const char *object, struct func **out
         if (strstr(line, "\tlock ") || (strstr(line, "\txchg") && strchr(line, '(')) ||
             strstr(line, "__atomic_"))
             f->atomic = true;
+        /* thread-local storage: %fs-relative (but %fs:0x28 is the stack protector's canary),
+         * or through __tls_get_addr in position-independent code */
+        if ((strstr(line, "%fs:") && !strstr(line, "%fs:0x28")) || strstr(line, "__tls_get_addr"))
+            f->tls = true;
     }
     regfree(&header), regfree(&reloc), regfree(&call);
     free(text);
@@ -319,13 +324,15 @@ static struct func *find_func(struct func *fs, int n, const char *name)
 }
 
 /* Does fn, or a function of the file it calls (transitively), use sym? "@atomic" stands for any
- * atomic read-modify-write instruction. */
+ * atomic read-modify-write instruction, "@tls" for an access to a _Thread_local object. */
 static bool uses(struct func *fs, int n, struct func *fn, const char *sym, struct strv *seen)
 {
     if (!fn || strv_has(seen, fn->name))
         return false;
     strv_add(seen, fn->name);
-    if (strcmp(sym, "@atomic") == 0 ? fn->atomic : strv_has(&fn->calls, sym))
+    if (strcmp(sym, "@atomic") == 0 ? fn->atomic
+        : strcmp(sym, "@tls") == 0  ? fn->tls
+                                    : strv_has(&fn->calls, sym))
         return true;
     for (size_t i = 0; i < fn->calls.len; i++)
         if (uses(fs, n, find_func(fs, n, fn->calls.v[i]), sym, seen))
@@ -366,6 +373,9 @@ char *policy_check(const struct lab *lab, const struct check *c, const char *bd)
                         ? xasprintf("%s: %s must use C11 atomics (atomic_fetch_add and "
                                     "friends), and it does not.",
                                     at, pair)
+                    : strcmp(colon + 1, "@tls") == 0
+                        ? xasprintf("%s: %s must use a _Thread_local object, and it does not.", at,
+                                    pair)
                         : xasprintf("%s: %s must call `%s`, and it does not.", at, pair, colon + 1);
                 free(at);
             }

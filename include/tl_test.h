@@ -106,7 +106,9 @@ int tl_cond_waiters(void);
 /* Threads currently blocked in any wrapped call (mutex lock, condition wait, join, sem_wait). */
 int tl_blocked_threads(void);
 /* Successful pthread_mutex_lock calls made through the wrapper so far, by every thread: lets a
- * test check that code takes the locks its task asks for (N increments, N locks). */
+ * test check that code takes the locks its task asks for (N increments, N locks). Locks taken
+ * in pthread key destructors, which run after a thread's start routine returned, are not
+ * counted (nor watched: such a thread no longer counts as live). */
 uint64_t tl_lock_calls(void);
 /* Wait until at least n threads are in real condition waits; false after timeout_s. */
 bool tl_await_cond_waiters(int n, double timeout_s);

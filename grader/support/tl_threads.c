@@ -42,6 +42,10 @@ bool tl__op_blocks(int op)
 }
 
 static _Thread_local struct tl_slot *mine;
+/* Set once the thread's start routine has returned. Its pthread key destructors run after that
+ * (glibc calls them on the way out): their calls are not recorded, rather than claim a slot
+ * that nobody would release (1,000 exiting threads would use up every slot). */
+static _Thread_local bool ended;
 
 static struct tl_slot *claim(int number)
 {
@@ -75,7 +79,7 @@ static struct tl_slot *claim(int number)
 
 struct tl_slot *tl__me(void)
 {
-    if (!mine)
+    if (!mine && !ended)
         mine = claim(0); /* a thread the support code did not start: numbered 0, not counted */
     return mine;
 }
@@ -108,6 +112,7 @@ void tl__unregister_thread(void)
         atomic_store_explicit(&mine->used, 0, memory_order_relaxed);
         mine = NULL;
     }
+    ended = true;
 }
 
 /* The calling thread's slot, unless it is in tl_await: what the test's polls lock to look
