@@ -53,8 +53,9 @@ void th_scn_fill_args(long *args, int n)
 }
 
 /* Results outside [0, n) are guards: th_run must not write them. */
-#define TH_GUARD 4
-#define TH_UNSET (-123456789L)
+#define TH_GUARD   4
+#define TH_UNSET   (-123456789L)
+#define TH_MAX_RUN 64
 
 /* Which args[j] has expected(args[j]) == value; -1 if none. */
 static int th_source_of(long value, const long *args, int n)
@@ -67,8 +68,10 @@ static int th_source_of(long value, const long *args, int n)
 
 void th_scn_check_run(int n, const long *args)
 {
-    long *slots = malloc((size_t)(n + 2 * TH_GUARD) * sizeof *slots);
-    TL_CHECK(slots, "the test ran out of memory");
+    /* On the stack: a failed check ends the run, and memcheck must not blame the test's own
+     * memory for it. */
+    long slots[TH_MAX_RUN + 2 * TH_GUARD];
+    TL_CHECK(n <= TH_MAX_RUN, "the test asked for too many threads");
     for (int i = 0; i < n + 2 * TH_GUARD; i++)
         slots[i] = TH_UNSET;
     long *results = slots + TH_GUARD;
@@ -105,7 +108,6 @@ void th_scn_check_run(int n, const long *args)
                  "thread has ended? (README \"Where a result lives\")",
                  n, i, results[i], i, args[i], want);
     }
-    free(slots);
 }
 
 void th_scn_check_sum(const long *a, size_t len, int nthreads)
@@ -138,10 +140,10 @@ static void th_check_none_left(const char *call, int k, int n, int live_before)
 {
     int left = tl_live_threads() - live_before;
     TL_CHECK(left <= 0,
-             "%s returned while %d of its threads were still running: when starting thread %d "
-             "of %d fails, the %d threads already started must be joined before the error is "
+             "%s returned while %d of its threads %s still running: when starting thread %d "
+             "of %d fails, the thread%s already started (%d) must be joined before the error is "
              "returned (README \"Task 5: when a thread cannot start\")",
-             call, left, k, n, k - 1);
+             call, left, left == 1 ? "was" : "were", k, n, k - 1 == 1 ? "" : "s", k - 1);
 }
 
 static void th_check_create_error(const char *call, int err, int k, int n, long created)
@@ -160,8 +162,8 @@ static void th_check_create_error(const char *call, int err, int k, int n, long 
 
 void th_scn_create_fails_run(int n)
 {
-    long *args = malloc((size_t)n * sizeof *args), *results = malloc((size_t)n * sizeof *results);
-    TL_CHECK(args && results, "the test ran out of memory");
+    long args[TH_THREADS], results[TH_THREADS];
+    TL_CHECK(n <= TH_THREADS, "the test asked for too many threads");
     th_scn_fill_args(args, n);
     char call[64];
     snprintf(call, sizeof call, "th_run(%d, task, args, results)", n);
@@ -174,8 +176,6 @@ void th_scn_create_fails_run(int n)
         th_check_none_left(call, k, n, live);
         th_check_create_error(call, err, k, n, (long)created);
     }
-    free(results);
-    free(args);
 }
 
 void th_scn_create_fails_sum(int n)

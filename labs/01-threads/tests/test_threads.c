@@ -312,12 +312,18 @@ TL_TEST(threads, sum_parallel)
                  "be summed by a thread of its own (README \"Task 4: a parallel sum\")",
                  n, (unsigned long long)created, n);
     }
-    int n = TH_THREADS, before = tl_live_threads();
-    tl_live_threads_max(); /* start counting */
-    tl_delay_starts(TH_HOLD_MS);
-    th_scn_check_sum(a, 4000, n);
-    tl_delay_starts(0);
-    int peak = tl_live_threads_max() - before;
+    /* A creating loop stalled for the whole hold by a very busy machine would miss the
+     * overlap once; a th_sum that joins before it starts the next thread never has it. */
+    int n = TH_THREADS, peak = 0;
+    for (int attempt = 0; attempt < 3 && peak < n; attempt++) {
+        int before = tl_live_threads();
+        tl_live_threads_max(); /* start counting */
+        tl_delay_starts(TH_HOLD_MS);
+        th_scn_check_sum(a, 4000, n);
+        tl_delay_starts(0);
+        int most = tl_live_threads_max() - before;
+        peak = most > peak ? most : peak;
+    }
     TL_CHECK(peak >= n,
              "th_sum(a, 4000, %d, &sum) never had its %d threads running at the same time "
              "(at most %d at once, with each thread's start delayed by %.0f ms): start all the "
