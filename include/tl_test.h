@@ -159,6 +159,28 @@ struct tl_usage tl_usage_now(void);
 /* The usage accumulated since start. */
 struct tl_usage tl_usage_since(struct tl_usage start);
 
+/* ---- Thread starts ------------------------------------------------------------------------ */
+
+/* Make the k-th pthread_create call from now on (k >= 1, counting every thread's calls) fail with
+ * EAGAIN, as when the system is out of threads, without starting anything; 0 cancels. Once: the
+ * calls after it succeed again. Tests an error path: threads started before the failure must
+ * still be joined and everything freed. */
+void tl_fail_create(int k);
+/* Every thread started from now on sleeps ms before it runs its start routine (0: no delay).
+ * A thread that reads what its creator changes meanwhile (the creator's loop variable, through
+ * a pointer) then sees the change every time rather than now and then. */
+void tl_delay_starts(double ms);
+/* Successful pthread_create calls so far, by every thread. */
+uint64_t tl_create_calls(void);
+/* Threads alive now, the runner included: every thread started whose start routine has not yet
+ * returned (joined or not). After a call that must leave no thread behind, it is back to what it
+ * was before the call. */
+int tl_live_threads(void);
+/* The most threads alive at once (as tl_live_threads counts them, at each pthread_create) since
+ * the previous call; the count then starts over from the threads alive now. Exact, unlike a
+ * sampler's view: N threads started before any is joined reach (alive before) + N. */
+int tl_live_threads_max(void);
+
 /* Create a thread or fail the test with a clear message. */
 void tl_spawn(pthread_t *thread, void *(*fn)(void *), void *arg);
 

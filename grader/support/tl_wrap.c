@@ -45,12 +45,21 @@ int __real_pthread_mutex_trylock(pthread_mutex_t *m);
 static atomic_int noise_flags;
 static atomic_int cond_waiters;
 static _Atomic uint64_t spurious;
+/* Test-controlled thread starts (tl_fail_create, tl_delay_starts, tl_create_calls). */
+static atomic_int create_fail_at;
+static atomic_long start_delay_us;
+static _Atomic uint64_t creates;
+static atomic_int live_max; /* the most threads alive at once since tl_live_threads_max */
 
 void tl__noise_init(void)
 {
     VALGRIND_HG_DISABLE_CHECKING(&cond_waiters, sizeof cond_waiters);
     VALGRIND_HG_DISABLE_CHECKING(&spurious, sizeof spurious);
     VALGRIND_HG_DISABLE_CHECKING(&noise_flags, sizeof noise_flags);
+    VALGRIND_HG_DISABLE_CHECKING(&create_fail_at, sizeof create_fail_at);
+    VALGRIND_HG_DISABLE_CHECKING(&start_delay_us, sizeof start_delay_us);
+    VALGRIND_HG_DISABLE_CHECKING(&creates, sizeof creates);
+    VALGRIND_HG_DISABLE_CHECKING(&live_max, sizeof live_max);
 }
 
 static bool chance(int flag, uint32_t one_in)
@@ -277,6 +286,51 @@ unsigned __wrap_sleep(unsigned s)
 
 /* ---- Threads: every start registered, every end checked -------------------------------- */
 
+/* Test-controlled starts (tl_fail_create, tl_delay_starts): a seeded failure of the k-th create
+ * exercises the code's error path, a delayed start shows what a thread reads after its creator
+ * moved on. */
+void tl_fail_create(int k)
+{
+    atomic_store(&create_fail_at, k > 0 ? k : 0);
+}
+
+void tl_delay_starts(double ms)
+{
+    atomic_store(&start_delay_us, ms > 0 ? (long)(ms * 1000) : 0);
+}
+
+uint64_t tl_create_calls(void)
+{
+    return atomic_load(&creates);
+}
+
+int tl_live_threads(void)
+{
+    return atomic_load_explicit(&tl__live, memory_order_relaxed);
+}
+
+int tl_live_threads_max(void)
+{
+    return atomic_exchange(&live_max, tl_live_threads());
+}
+
+/* A thread is about to start: live is the count with it. */
+static void note_live(int live)
+{
+    int max = atomic_load(&live_max);
+    while (live > max && !atomic_compare_exchange_weak(&live_max, &max, live))
+        ;
+}
+
+/* Count this call towards tl_fail_create; true if it is the one that must fail. */
+static bool create_must_fail(void)
+{
+    int k = atomic_load(&create_fail_at);
+    while (k > 0 && !atomic_compare_exchange_weak(&create_fail_at, &k, k - 1))
+        ;
+    return k == 1;
+}
+
 struct start {
     void *(*fn)(void *);
     void *arg;
@@ -295,6 +349,9 @@ static void *trampoline(void *p)
     struct start st = *(struct start *)p;
     free(p);
     tl__register_thread((void *)st.fn, st.site);
+    long delay_us = atomic_load(&start_delay_us);
+    if (delay_us > 0)
+        tl_sleep_ms(delay_us / 1000.0);
     void *ret;
     pthread_cleanup_push(thread_end, (void *)st.fn);
     ret = st.fn(st.arg);
@@ -304,15 +361,19 @@ static void *trampoline(void *p)
 
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
+    if (create_must_fail())
+        return EAGAIN; /* as when the system is out of threads: nothing started */
     struct start *st = malloc(sizeof *st);
     if (!st)
         return EAGAIN;
     *st = (struct start){fn, arg, __builtin_return_address(0)};
-    atomic_fetch_add_explicit(&tl__live, 1, memory_order_relaxed);
+    note_live(atomic_fetch_add_explicit(&tl__live, 1, memory_order_relaxed) + 1);
     int err = __real_pthread_create(t, attr, trampoline, st);
     if (err) {
         atomic_fetch_sub_explicit(&tl__live, 1, memory_order_relaxed);
         free(st);
+    } else {
+        atomic_fetch_add(&creates, 1);
     }
     return err;
 }
