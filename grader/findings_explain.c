@@ -63,7 +63,8 @@ static void race(const struct finding *f, const char *at, const char *other, str
     add(t, "%s %s it while %s %s it, with no lock held in common. ", at[0] ? at : "one thread",
         verb(f->at_access), other[0] ? other : "another thread", verb(f->other_access));
     add(t, "Two threads touched the same memory at the same time and at least one wrote. "
-           "Revisit: protect every shared field with the same mutex on every access.");
+           "Revisit: protect every shared field with the same mutex on every access, and read "
+           "what a thread wrote only after joining it.");
 }
 
 static void lock_order(const struct finding *f, const char *at, const char *other, struct text *t)
@@ -184,6 +185,13 @@ static void memory(const struct finding *f, const char *at, const char *other, s
         if (other[0])
             add(t, "; %s already freed it", other);
         add(t, ". Revisit: free each block exactly once.");
+    } else if (strstr(f->detail, "not stack'd")) { /* Valgrind: an address nothing owns */
+        add(t,
+            "%s %s memory that belongs to nothing any more: no live stack frame, no block "
+            "allocated. Often a pointer into the stack of a thread that has ended, or of a "
+            "function that has returned. Revisit: a thread's local variables end with it; hand "
+            "results back through memory that outlives it (the caller's array, or malloc).",
+            who, verb(f->at_access));
     } else if (strstr(f->detail, "free'd") || has(f, "use-after-free")) {
         add(t, "Use after free: %s %s %s after ", who, verb(f->at_access), obj);
         add(t,
@@ -200,7 +208,7 @@ static void memory(const struct finding *f, const char *at, const char *other, s
             "%s %s a value that was never initialised. Revisit: set every field in the "
             "create function (or allocate with calloc).",
             who, has(f, "Conditional jump") ? "makes a decision based on" : "uses");
-    } else if (has(f, "SEGV") || strstr(f->detail, "not stack'd")) {
+    } else if (has(f, "SEGV")) {
         add(t,
             "%s %s memory through an invalid pointer. Revisit: initialise pointers and do "
             "not use memory after freeing it.",
