@@ -10,6 +10,7 @@
 /* ---- Call harness ------------------------------------------------------------------------ */
 
 static pthread_mutex_t harness_lock = PTHREAD_MUTEX_INITIALIZER;
+static int acquired_calls; /* under harness_lock: calls that acquired so far */
 
 const char *rlt_err_name(int err)
 {
@@ -76,13 +77,18 @@ static void *call_thread(void *arg)
         break;
     }
     double end = tl_now();
+    int order = 0;
     if (ret == 0 && c->op <= RLT_TIMED) {
         owned = owns_once(c->rl);
+        pthread_mutex_lock(&harness_lock);
+        order = c->order = ++acquired_calls; /* while it holds the rlock: the order they held it */
+        pthread_mutex_unlock(&harness_lock);
         rl_release(c->rl);
     }
     pthread_mutex_lock(&harness_lock);
     c->ret = ret;
     c->owned = owned;
+    c->order = order;
     c->seconds = end - start;
     c->end = end;
     c->done = true;
@@ -115,6 +121,14 @@ void rlt_deposit_start(struct rlt_call *c, struct ledger *l)
     c->ledger = l;
     c->op = RLT_DEPOSIT;
     tl_spawn(&c->thread, call_thread, c);
+}
+
+int rlt_call_order(struct rlt_call *c)
+{
+    pthread_mutex_lock(&harness_lock);
+    int order = c->order;
+    pthread_mutex_unlock(&harness_lock);
+    return order;
 }
 
 bool rlt_call_returned(struct rlt_call *c)
@@ -287,7 +301,7 @@ void rlt_run_counting(void)
 {
     tl_noise(TL_NOISE_YIELD);
     memset(&stress, 0, sizeof stress);
-    stress.per_thread = tl_scaled(20000, 30);
+    stress.per_thread = tl_scaled(3000, 30);
     rlt_init(&stress.rl);
     pthread_t workers[STRESS_THREADS], observer;
     tl_spawn(&observer, stress_observer, NULL);
@@ -316,7 +330,7 @@ void rlt_run_ledger(void)
 {
     tl_noise(TL_NOISE_YIELD);
     memset(&stress, 0, sizeof stress);
-    stress.per_thread = tl_scaled(20000, 30);
+    stress.per_thread = tl_scaled(3000, 30);
     int err = ledger_init(&stress.ledger, 100);
     TL_CHECK(err == 0, "ledger_init(100) returned %s; it must return 0", rlt_err_name(err));
     stress.ledger_total = 100 * LEDGER_ACCOUNTS;

@@ -27,6 +27,7 @@ struct rlt_call {
     struct timespec deadline;
     int ret;        /* what the call returned */
     bool owned;     /* after it acquired: rl_owner named this thread, at depth 1 */
+    int order;      /* after it acquired: 1 for the first call of the run to hold the rlock... */
     double seconds; /* how long the call took */
     double end;     /* when it returned (tl_now) */
     bool done;
@@ -41,6 +42,8 @@ const char *rlt_op_name(enum rlt_op op);
 void rlt_call_start(struct rlt_call *c, struct rlock *rl, enum rlt_op op, double deadline_ms);
 /* Start ledger_deposit(l, 0, 1) on a new thread. */
 void rlt_deposit_start(struct rlt_call *c, struct ledger *l);
+/* Its order (see struct rlt_call) once c has acquired, else 0. */
+int rlt_call_order(struct rlt_call *c);
 /* Whether c has returned yet. */
 bool rlt_call_returned(struct rlt_call *c);
 /* Wait up to timeout_s (scaled for slow tools) for c to return; then join it and say true. */

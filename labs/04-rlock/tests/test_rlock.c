@@ -100,11 +100,11 @@ TL_TEST(rlock, reentrant_depth)
     char after[64];
     rlt_init(&rl);
     for (unsigned long d = 1; d <= DEPTH; d++) {
-        int err = d % 2 ? rl_acquire(&rl) : rl_try_acquire(&rl);
+        int err = d % 2 ? rl_try_acquire(&rl) : rl_acquire(&rl);
         TL_CHECK(err == 0,
                  "%s by the thread that already holds the rlock (depth %lu) returned %s; the "
                  "owner acquires again at once, without waiting for itself",
-                 d % 2 ? "rl_acquire" : "rl_try_acquire", d - 1, rlt_err_name(err));
+                 d % 2 ? "rl_try_acquire" : "rl_acquire", d - 1, rlt_err_name(err));
         snprintf(after, sizeof after, "%lu acquires", d);
         expect_mine(&rl, d, after);
     }
@@ -417,22 +417,19 @@ static struct {
     long hog_rounds;
 } fair = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static bool fair_stopped(void)
-{
-    pthread_mutex_lock(&fair.lock);
-    bool stop = fair.stop;
-    pthread_mutex_unlock(&fair.lock);
-    return stop;
-}
-
-/* Takes the rlock again the moment it releases it: a steady stream of acquirers. */
+/* Holds the rlock for a moment, then takes it again the moment it released it: a steady
+ * stream of acquirers. A waiter woken by the release needs some microseconds to run; the hog
+ * needs less than one to come back, so unless the release hands the rlock over to a waiter,
+ * the hog wins nearly every time. */
 static void *fair_hog(void *arg)
 {
     (void)arg;
-    while (!fair_stopped()) {
+    for (bool stop = false; !stop;) {
         rl_acquire(&fair.rl);
+        tl_sleep_ms(0.1);
         pthread_mutex_lock(&fair.lock);
         fair.hog_rounds++;
+        stop = fair.stop;
         pthread_mutex_unlock(&fair.lock);
         rl_release(&fair.rl);
     }
@@ -462,13 +459,69 @@ static bool victim_done(void *arg)
     return done;
 }
 
+/* The final release hands the rlock to a waiter: the releasing thread, coming straight back,
+ * waits its turn. A textbook rlock frees it instead, and the releaser, already running, takes
+ * it again before the waiter it signalled has woken up: barging, the way waiters starve. The
+ * waiter wins that race now and then, so the test runs it ten times. */
+static void no_barging(struct rlock *rl)
+{
+    static struct rlt_call c;
+    for (int round = 0; round < 10; round++) {
+        acquire_ok(rl, "a free rlock");
+        rlt_call_start(&c, rl, RLT_ACQUIRE, 0);
+        rlt_await_blocked(1);
+        release_ok(rl, "an rlock held once");
+        acquire_ok(rl, "an rlock a thread waits for");
+        bool waiter_first = rlt_call_order(&c) != 0;
+        release_ok(rl, "an rlock held once");
+        TL_CHECK(waiter_first,
+                 "a thread waited in rl_acquire; the owner released the rlock and at once called "
+                 "rl_acquire again, and got the rlock back ahead of the waiter. A thread that "
+                 "releases and acquires in a loop starves every waiter that way. On the final "
+                 "release, hand the rlock to the longest waiter (make it the owner) instead of "
+                 "freeing it");
+        TL_CHECK(rlt_call_finish(&c, 2) && c.ret == 0 && c.owned,
+                 "rl_acquire did not acquire within 2 s after the owner released, or returned %s",
+                 rlt_err_name(c.ret));
+    }
+}
+
+/* Waiters get the rlock in the order they began to wait. */
+static void first_come_first_served(struct rlock *rl)
+{
+    enum { N = 3 };
+    static struct rlt_call calls[N];
+    acquire_ok(rl, "a free rlock");
+    for (int i = 0; i < N; i++) {
+        rlt_call_start(&calls[i], rl, RLT_ACQUIRE, 0);
+        rlt_await_blocked(i + 1);
+    }
+    release_ok(rl, "an rlock held once");
+    for (int i = 0; i < N; i++)
+        TL_CHECK(rlt_call_finish(&calls[i], 2) && calls[i].ret == 0,
+                 "rl_acquire did not acquire within 2 s after the owner released, or returned %s",
+                 rlt_err_name(calls[i].ret));
+    for (int i = 1; i < N; i++)
+        TL_CHECK(calls[i].order > calls[i - 1].order,
+                 "three threads began to wait in rl_acquire one after the other; the one that "
+                 "came %s got the rlock before the one that came %s: waiters must get it in the "
+                 "order they came (a FIFO queue of waiters), or one of them can wait forever",
+                 i == 1 ? "second" : "third", i == 1 ? "first" : "second");
+}
+
 TL_TEST(rlock, fairness)
 {
+    struct rlock rl;
+    rlt_init(&rl);
+    no_barging(&rl);
+    first_come_first_served(&rl);
+    rl_destroy(&rl);
+
     pthread_t hogs[FAIR_HOGS], victim;
     rlt_init(&fair.rl);
     for (int i = 0; i < FAIR_HOGS; i++)
         tl_spawn(&hogs[i], fair_hog, NULL);
-    tl_sleep_ms(20); /* the hogs are going */
+    tl_sleep_ms(20); /* the hogs are taking turns */
     tl_spawn(&victim, fair_victim, NULL);
     bool done = tl_await(victim_done, NULL, 2);
     pthread_mutex_lock(&fair.lock);
