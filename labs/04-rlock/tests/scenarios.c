@@ -282,6 +282,8 @@ static void *stress_transferrer(void *arg)
     return NULL;
 }
 
+/* Reads the total twice, as a caller of the ledger would for a consistent report: with
+ * ledger_total, and account by account while it holds the ledger's lock itself. */
 static void *stress_auditor(void *arg)
 {
     (void)arg;
@@ -292,6 +294,17 @@ static void *stress_auditor(void *arg)
                  "ledger_total returned %ld while transfers ran, but the ledger always holds %ld: "
                  "ledger_transfer must hold the lock across its withdraw and its deposit",
                  total, stress.ledger_total);
+        int err = rl_acquire(&stress.ledger.lock);
+        TL_CHECK(err == 0, "rl_acquire on a ledger's lock returned %s", rlt_err_name(err));
+        long sum = 0;
+        for (int i = 0; i < LEDGER_ACCOUNTS; i++)
+            sum += ledger_balance(&stress.ledger, i);
+        rl_release(&stress.ledger.lock);
+        TL_CHECK(sum == stress.ledger_total,
+                 "while the test held the ledger's lock, ledger_balance gave balances adding up "
+                 "to %ld, but the ledger always holds %ld: a transfer was half done, or the "
+                 "ledger's functions do not hold its lock",
+                 sum, stress.ledger_total);
         tl_sleep_ms(0.02);
     }
     return NULL;
