@@ -477,7 +477,7 @@ static void no_barging(struct rlock *rl)
         TL_CHECK(waiter_first,
                  "a thread waited in rl_acquire; the owner released the rlock and at once called "
                  "rl_acquire again, and got the rlock back ahead of the waiter. A thread that "
-                 "releases and acquires in a loop starves every waiter that way. On the final "
+                 "releases and acquires in a loop can starve every waiter that way. On the final "
                  "release, hand the rlock to the longest waiter (make it the owner) instead of "
                  "freeing it");
         TL_CHECK(rlt_call_finish(&c, 2) && c.ret == 0 && c.owned,
