@@ -35,7 +35,8 @@ int rl_init(struct rlock *rl);
 void rl_destroy(struct rlock *rl);
 
 /* Acquire rl: at once if it is free or the calling thread holds it already (depth + 1), else
- * sleep until it is handed over. Returns 0. */
+ * sleep until a release hands it over. Waiting threads get it in the order they began to wait,
+ * before any thread that comes later (the releasing thread included). Returns 0. */
 int rl_acquire(struct rlock *rl);
 
 /* As rl_acquire, but EBUSY instead of waiting when another thread holds rl. */
@@ -46,7 +47,7 @@ int rl_try_acquire(struct rlock *rl);
  * even if the deadline has passed. */
 int rl_timed_acquire(struct rlock *rl, const struct timespec *deadline);
 
-/* Release rl once: depth - 1, and when it reaches 0 the rlock is free or handed to a waiter.
+/* Release rl once: depth - 1; at 0 the longest waiter becomes the owner, or the rlock is free.
  * EPERM, changing nothing, if the calling thread does not hold rl. */
 int rl_release(struct rlock *rl);
 
