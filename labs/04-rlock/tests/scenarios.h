@@ -50,6 +50,9 @@ bool rlt_call_returned(struct rlt_call *c);
 bool rlt_call_finish(struct rlt_call *c, double timeout_s);
 /* Give n threads a few seconds to block in a condition wait, then a moment to settle. */
 void rlt_await_blocked(int n);
+/* False once rlt_await_blocked waited in vain: this rlock's waiters do not block in condition
+ * waits (or not as many as the test expected). */
+bool rlt_waiters_visible(void);
 /* seconds, stretched under ThreadSanitizer and Valgrind, which run code many times slower. */
 double rlt_bound(double seconds);
 /* The absolute CLOCK_MONOTONIC time ms milliseconds from now. */

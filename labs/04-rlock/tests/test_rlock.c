@@ -293,7 +293,7 @@ TL_TEST(rlock, spurious_wakeups)
         expect_free(&rl, "every waiter acquired and released it");
     }
     tl_noise(TL_NOISE_OFF);
-    TL_CHECK(tl_spurious_wakeups() > 0,
+    TL_CHECK(tl_spurious_wakeups() > 0 || !rlt_waiters_visible(),
              "threads waited in rl_acquire, but the test injected no spurious wakeup, so it "
              "proved nothing (a fault of the test: run it again)");
     rl_destroy(&rl);
