@@ -418,7 +418,7 @@ static void lost_wakeup(struct facts *f, struct diagnosis *d)
     bool sem = strcmp(first->op, "sem_wait") == 0;
     sbuf_addf(&b,
               "Lost wakeup: %d thread%s wait%s in %s in %s%s, and no thread is left that could "
-              "wake %s: every other thread is blocked too, and no lock is held.%s\n",
+              "wake %s: every other thread is blocked too, and no mutex is held.%s\n",
               same, same == 1 ? "" : "s", same == 1 ? "s" : "", first->op, at,
               conds > same ? " (and more elsewhere)" : "", same == 1 ? "it" : "them", q);
     if (sem)
@@ -426,9 +426,13 @@ static void lost_wakeup(struct facts *f, struct diagnosis *d)
                      "matching sem_post on every path, including close and shutdown.");
     else
         sbuf_add(&b, "A signal was never sent, or reached one waiter when several needed to "
-                     "wake. Revisit: signal or broadcast after every change a waiter waits for "
-                     "(broadcast when several may need to wake, as on close), always under "
-                     "the mutex's protection, and re-check the condition in a while loop.");
+                     "wake; or what they wait for can never happen: a lock built from a "
+                     "condition variable (an owner and a depth, as in an rlock) that is still "
+                     "held by a thread that returned or ended without releasing it, or by the "
+                     "waiting thread itself. Revisit: signal or broadcast after every change a "
+                     "waiter waits for (broadcast when several may need to wake, as on close), "
+                     "always under the mutex's protection, and re-check the condition in a "
+                     "while loop.");
     free(at), free(q);
     set(d, "lost wakeup", b.s, describe_threads(f));
 }
