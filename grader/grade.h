@@ -40,7 +40,8 @@ struct check_result {
     char *details; /* more lines of feedback (where threads were blocked, notes), may be "" */
     char *raw;     /* path of the raw report kept in the build directory, may be "" */
     double seconds;
-    char stuck[48]; /* a test: the scenario (tl_scenario) in which the run hung, or "" */
+    char stuck[48]; /* a test: the scenario (tl_scenario) in which the run hung or timed out, or ""
+                     */
 };
 
 struct lab_result {

@@ -26,7 +26,7 @@ struct events {
     struct strv threads, held; /* THREAD and HELD lines: see grader/hang.h */
     char scenario[48];         /* the scenario running (SCENARIO lines), or "" */
     char stuck[48];            /* the scenario running when the run was ended (hang, lock left
-                                  held) or found polling */
+                                  held, time limit) or found polling */
 };
 
 static char *make_nonce(void)
@@ -77,7 +77,7 @@ static void read_events(const char *path, const char *nonce, struct events *ev)
             strv_add(&ev->threads, text_part);
         else if (strcmp(kind, "HELD") == 0)
             strv_add(&ev->held, text_part);
-        if ((ev->hang || ev->leaked || ev->poll) && !ev->stuck[0])
+        if ((ev->hang || ev->leaked || ev->poll || ev->timeout) && !ev->stuck[0])
             snprintf(ev->stuck, sizeof ev->stuck, "%s", ev->scenario);
     }
     free(text);
