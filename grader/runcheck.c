@@ -512,10 +512,11 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
     struct events ev = {0};
     read_events(report, nonce, &ev);
     judge_run(lab, bd, c, &res, &lim, &ev, r);
-    if (c->kind == CK_TEST && !r->passed)
+    if (c->kind == CK_TEST && !r->passed) {
         snprintf(r->stuck, sizeof r->stuck, "%s", ev.stuck);
-    if (ev.poll && c->kind == CK_TEST && !r->passed)
-        add_poll_cause(r, &ev, bd, lab->stub);
+        if (ev.poll)
+            add_poll_cause(r, &ev, bd, lab->stub);
+    }
     /* A detector's findings explain a failure better than its symptom, and fail a run that
      * otherwise passed. A run that never started has no findings to read. */
     if (c->kind != CK_TEST && ev.begun) {

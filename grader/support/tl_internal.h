@@ -57,17 +57,17 @@ struct tl_slot {
     void *_Atomic start;      /* the thread's start routine (NULL for the runner) */
     void *_Atomic started_by; /* where pthread_create was called */
     void *_Atomic api;        /* outermost function of the code under test now running */
-    _Atomic unsigned long seq;  /* bumped on every wrapped call: progress */
-    _Atomic uint64_t locks;     /* successful locks */
-    _Atomic int depth;          /* calls of the code under test now active (tl_calls.c) */
-    _Atomic unsigned long api_calls; /* outermost calls of the code under test begun */
-    _Atomic unsigned long stub_calls; /* wrapped mutex and sleep calls made inside the code
-                                         under test */
+    _Atomic unsigned long seq;         /* bumped on every wrapped call: progress */
+    _Atomic uint64_t locks;            /* successful locks */
+    _Atomic int depth;                 /* calls of the code under test now active (tl_calls.c) */
+    _Atomic unsigned long api_calls;   /* outermost calls of the code under test begun */
+    _Atomic unsigned long stub_calls;  /* wrapped mutex and sleep calls made inside the code
+                                          under test */
     _Atomic unsigned long stub_sleeps; /* the sleeps among them */
     void *_Atomic stub_site;           /* where the latest of them was made */
-    _Atomic int awaiting;       /* in tl_await (see tl__await) */
-    _Atomic int observer;       /* tl_observer: the watchdog does not wait for it... */
-    _Atomic unsigned long self; /* ...until a thread joins it (pthread_self) */
+    _Atomic int awaiting;              /* in tl_await (see tl__await) */
+    _Atomic int observer;              /* tl_observer: the watchdog does not wait for it... */
+    _Atomic unsigned long self;        /* ...until a thread joins it (pthread_self) */
     _Atomic int nheld;
     struct tl_held held[TL_HELD_MAX];
 };
@@ -135,9 +135,6 @@ bool tl__on_runner_thread(void);
 
 void tl__watch_start(void);
 void tl__watch_stop(void);
-/* True if the kernel says the thread is running or runnable; *cpu_ticks (if not NULL) gets the
- * CPU time it has used, in clock ticks. */
-bool tl__thread_running(int tid, long *cpu_ticks);
 
 /* ---- Polling where a wait was expected (tl_poll.c) ---------------------------------------- */
 

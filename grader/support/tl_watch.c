@@ -29,10 +29,9 @@ static pthread_t watchdog;
 
 int __real_pthread_join(pthread_t t, void **ret);
 
-bool tl__thread_running(int tid, long *cpu_ticks)
+/* True if the kernel says the thread is running or runnable. */
+static bool running(int tid)
 {
-    if (cpu_ticks)
-        *cpu_ticks = 0;
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -44,14 +43,6 @@ bool tl__thread_running(int tid, long *cpu_ticks)
         return false;
     buf[n] = '\0';
     const char *p = strrchr(buf, ')'); /* the name may contain spaces and parentheses */
-    if (cpu_ticks) {
-        /* after the name: state, then fields 4..13, then utime and stime */
-        unsigned long utime = 0, stime = 0;
-        *cpu_ticks = p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                                 &utime, &stime) == 2
-                         ? (long)(utime + stime)
-                         : 0;
-    }
     return p && p[1] == ' ' && p[2] == 'R';
 }
 
@@ -77,7 +68,7 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel)
             return false;
         /* a thread in tl_await polls: the kernel sees it run now and then */
         if (ask_kernel && op != OP_AWAIT &&
-            tl__thread_running(atomic_load_explicit(&t->tid, memory_order_relaxed), NULL))
+            running(atomic_load_explicit(&t->tid, memory_order_relaxed)))
             return false;
         blocked++;
     }
