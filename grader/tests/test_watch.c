@@ -65,8 +65,7 @@ static int run(const char *tool, const char *scenario, char *report, size_t len,
 {
     char cmd[2048], path[128];
     snprintf(path, sizeof path, "%s/report-%s-%s", dir, tool, scenario);
-    const char *prefix =
-        strcmp(tool, "helgrind") == 0 ? "valgrind -q --tool=helgrind --fair-sched=yes " : "";
+    const char *prefix = strcmp(tool, "helgrind") == 0 ? "valgrind -q --tool=helgrind " : "";
     snprintf(cmd, sizeof cmd,
              "TL_TOOL=%s TL_SEED=1 TL_TIMEOUT=60 TL_NONCE=n TL_REPORT=%s "
              "TSAN_OPTIONS='halt_on_error=1 exitcode=66 log_path=%s/tsan' timeout 60 %s%s/%s %s "
