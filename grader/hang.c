@@ -557,6 +557,68 @@ void poll_explain(const char *poll, const char *bd, const char *stub, struct dia
     place_free(&func), place_free(&at);
 }
 
+/* The first frame in the student's file among space-separated frames (a signal handler's
+ * backtrace: the support code's frames first, then where the thread was). */
+static void first_stub_place(const char *frames, const char *bd, const char *stub,
+                             struct place *out)
+{
+    memset(out, 0, sizeof *out);
+    char *copy = xstrdup(frames), *save = NULL;
+    for (char *fr = strtok_r(copy, " ", &save); fr; fr = strtok_r(NULL, " ", &save)) {
+        call_place(fr, bd, stub, out);
+        if (out->in_stub)
+            break;
+        place_free(out);
+        memset(out, 0, sizeof *out);
+    }
+    free(copy);
+}
+
+void spin_explain(const char *spin, const struct strv *threads, const struct strv *held,
+                  const char *bd, const char *stub, struct diagnosis *d)
+{
+    char api[512];
+    int number = 0, skip = 0;
+    double secs = 0;
+    unsigned long sleeps = 0, calls = 0;
+    memset(d, 0, sizeof *d);
+    if (sscanf(spin, "%d %lf %lu %lu %511s %n", &number, &secs, &sleeps, &calls, api, &skip) < 5) {
+        set(d, "endless loop",
+            xstrdup("a thread kept running in the code under test while "
+                    "every other thread was blocked."),
+            NULL);
+        return;
+    }
+    struct facts f;
+    read_facts(threads, held, bd, stub, &f);
+    struct place func, at;
+    entry_place(api, bd, stub, &func);
+    first_stub_place(skip ? spin + skip : "", bd, stub, &at);
+    const char *name = func.func ? func.func : "the code under test";
+    struct th self = {.number = number};
+    char *who = thread_name(&self), *q = quote(&f, &at), *place = where(&at);
+    bool alone = f.nt <= 1;
+    unsigned long locks = calls - sleeps;
+    const char *verdict = sleeps ? "polling" : locks ? "busy-wait" : "endless loop";
+    const char *how = sleeps  ? ", sleeping between looks: it polls for"
+                      : locks ? ", locking and unlocking all along: it busy-waits for"
+                              : ": an endless loop, or a busy-wait for";
+    char *when = at.in_stub ? xasprintf("It was in %s when stopped:%s\n", place, q) : xstrdup("");
+    d->message = xasprintf(
+        "%s never returns: %s stayed inside it for %.1f s without waiting once%s%s something "
+        "no thread is left to do. %sEvery loop must end: its condition must become false, by "
+        "this thread's work or by another thread's; a thread that must wait for another sleeps "
+        "in pthread_cond_wait until it is signalled. Revisit: loop conditions%s.",
+        name, who, secs,
+        alone ? ", and no other thread was running" : ", while every other thread was blocked", how,
+        when, sleeps || locks ? "; condition variables: waiting without polling" : "");
+    d->verdict = xstrdup(verdict);
+    d->details = describe_threads(&f);
+    free(who), free(q), free(place), free(when);
+    place_free(&func), place_free(&at);
+    free_facts(&f);
+}
+
 void diagnosis_free(struct diagnosis *d)
 {
     free(d->verdict), free(d->message), free(d->details);

@@ -28,6 +28,10 @@ void leak_explain(const char *leaked, const char *build_dir, const char *stub,
 /* poll: the text after "POLL NONCE NAME ": a thread that should have blocked kept running
  * inside the code under test (grader/support/tl_poll.c). */
 void poll_explain(const char *poll, const char *build_dir, const char *stub, struct diagnosis *out);
+/* spin: the text after "SPIN NONCE NAME ": a thread stayed inside one call of the code under
+ * test, never waiting, while no other thread could do anything (grader/support/tl_watch.c). */
+void spin_explain(const char *spin, const struct strv *threads, const struct strv *held,
+                  const char *build_dir, const char *stub, struct diagnosis *out);
 void diagnosis_free(struct diagnosis *d);
 /* "Where each thread was:" and a line per thread (for a run that timed out). */
 char *hang_threads(const struct strv *threads, const struct strv *held, const char *build_dir,

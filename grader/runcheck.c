@@ -22,7 +22,7 @@
 
 struct events {
     bool begun, passed;
-    char *fail, *crash, *timeout, *hang, *leaked, *poll;
+    char *fail, *crash, *timeout, *hang, *leaked, *poll, *spin;
     struct strv threads, held; /* THREAD and HELD lines: see grader/hang.h */
     char scenario[48];         /* the scenario running (SCENARIO lines), or "" */
     char stuck[48];            /* the scenario running when the run was ended (hang, lock left
@@ -73,11 +73,13 @@ static void read_events(const char *path, const char *nonce, struct events *ev)
             ev->leaked = xstrdup(text_part);
         else if (strcmp(kind, "POLL") == 0 && !ev->poll)
             ev->poll = xstrdup(text_part);
+        else if (strcmp(kind, "SPIN") == 0 && !ev->spin)
+            ev->spin = xstrdup(text_part);
         else if (strcmp(kind, "THREAD") == 0)
             strv_add(&ev->threads, text_part);
         else if (strcmp(kind, "HELD") == 0)
             strv_add(&ev->held, text_part);
-        if ((ev->hang || ev->leaked || ev->poll || ev->timeout) && !ev->stuck[0])
+        if ((ev->hang || ev->leaked || ev->poll || ev->spin || ev->timeout) && !ev->stuck[0])
             snprintf(ev->stuck, sizeof ev->stuck, "%s", ev->scenario);
     }
     free(text);
@@ -86,7 +88,7 @@ static void read_events(const char *path, const char *nonce, struct events *ev)
 static void free_events(struct events *ev)
 {
     free(ev->fail), free(ev->crash), free(ev->timeout), free(ev->hang), free(ev->leaked);
-    free(ev->poll);
+    free(ev->poll), free(ev->spin);
     strv_free(&ev->threads), strv_free(&ev->held);
 }
 
@@ -368,10 +370,12 @@ static void judge_run(const struct lab *lab, const char *bd, const struct check 
                    xasprintf("the grader could not start this check: %s",
                              sb_describe(res, lim, words, sizeof words)),
                    NULL);
-    } else if (ev->leaked || ev->hang) {
+    } else if (ev->leaked || ev->hang || ev->spin) {
         struct diagnosis d;
         if (ev->leaked)
             leak_explain(ev->leaked, bd, lab->stub, &d);
+        else if (ev->spin)
+            spin_explain(ev->spin, &ev->threads, &ev->held, bd, lab->stub, &d);
         else
             hang_explain(&ev->threads, &ev->held, bd, lab->stub, &d);
         set_result(r, false, d.verdict, d.message, d.details);
@@ -524,7 +528,8 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
      * otherwise passed. A run that never started has no findings to read. */
     if (c->kind != CK_TEST && ev.begun) {
         struct check_result fr = {.check = c, .raw = xstrdup(r->raw)};
-        if (detector_findings(c, lab, bd, rundir, ev.hang || ev.leaked || ev.poll, &fr)) {
+        if (detector_findings(c, lab, bd, rundir, ev.hang || ev.leaked || ev.poll || ev.spin,
+                              &fr)) {
             free(r->verdict), free(r->message), free(r->details), free(r->raw);
             r->verdict = fr.verdict, r->message = fr.message, r->details = fr.details;
             r->raw = fr.raw;

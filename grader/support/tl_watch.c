@@ -11,12 +11,24 @@
  * ThreadSanitizer builds the kernel's view of each thread must agree (not running); under
  * Valgrind, which runs one thread at a time, the quiet period is longer instead.
  * The watchdog is started with the real pthread_create, so it is not one of the run's threads.
+ *
+ * It also ends a run that can only spin: a thread has stayed inside one call of the code under
+ * test for a spin period (5 s plain, 8 s under ThreadSanitizer, 20 s under Valgrind) without
+ * once being seen blocked or waiting, and every other thread is blocked or inside the code under
+ * test too. No call of a lab's API computes for that long (the longest take milliseconds; a
+ * computation of 3 s is left alone, grader/tests/test_watch.c), so it is an endless loop, or a
+ * busy-wait for what no thread is left to do, and the test would wait out its time limit, each
+ * test in turn. The spinning thread is then asked, by a signal, where it is (SPIN). A thread
+ * running the test's own code, sleeping in it or in a timed wait keeps the run going.
  */
 #define _GNU_SOURCE
+#include <execinfo.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <valgrind/helgrind.h>
 
@@ -24,7 +36,7 @@
 #include "tl_internal.h"
 
 static atomic_int watching;
-static double quiet_s;
+static double quiet_s, spin_s;
 static pthread_t watchdog;
 
 int __real_pthread_join(pthread_t t, void **ret);
@@ -76,6 +88,106 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel)
     return blocked > 0 && blocked + observers == live;
 }
 
+/* ---- A run that can only spin ----------------------------------------------------------- */
+
+/* The watchdog's view of one slot's current call of the code under test. */
+struct spin_track {
+    int tid;
+    unsigned long api_calls, stub_calls, stub_sleeps; /* the latter two when `since` was set */
+    double since; /* last seen blocked or waiting, or the call's start */
+};
+static struct spin_track track[TL_SLOTS];
+
+static bool waits(int op)
+{
+    return op != OP_NONE && op != OP_AWAIT;
+}
+
+/* The spinning thread with the lowest number, if every thread that is not blocked has been
+ * spinning inside one call of the code under test for spin_s; else NULL. */
+static struct tl_slot *only_spinning(bool ask_kernel)
+{
+    double now = tl_now();
+    struct tl_slot *found = NULL;
+    bool others_run = false;
+    for (int i = 0; i < TL_SLOTS; i++) {
+        struct tl_slot *t = &tl__slots[i];
+        struct spin_track *k = &track[i];
+        if (!atomic_load_explicit(&t->used, memory_order_relaxed) ||
+            atomic_load_explicit(&t->number, memory_order_relaxed) == 0 ||
+            atomic_load_explicit(&t->observer, memory_order_relaxed)) {
+            k->tid = 0;
+            continue;
+        }
+        int tid = atomic_load_explicit(&t->tid, memory_order_relaxed);
+        int op = atomic_load_explicit(&t->op, memory_order_relaxed);
+        unsigned long calls = atomic_load_explicit(&t->api_calls, memory_order_relaxed);
+        bool blocked = tl__op_blocks(op) && (!ask_kernel || op == OP_AWAIT || !running(tid));
+        if (atomic_load_explicit(&t->depth, memory_order_relaxed) == 0) {
+            k->tid = 0;
+            others_run |= !blocked; /* the test's own code: it may yet release them */
+            continue;
+        }
+        if (k->tid != tid || k->api_calls != calls || waits(op))
+            *k = (struct spin_track){
+                tid, calls, atomic_load_explicit(&t->stub_calls, memory_order_relaxed),
+                atomic_load_explicit(&t->stub_sleeps, memory_order_relaxed), now};
+        if (blocked)
+            continue;
+        if (now - k->since < spin_s)
+            others_run = true;
+        else if (!found || atomic_load_explicit(&t->number, memory_order_relaxed) <
+                               atomic_load_explicit(&found->number, memory_order_relaxed))
+            found = t;
+    }
+    return others_run ? NULL : found;
+}
+
+/* SPIN NUMBER SECONDS SLEEPS CALLS API_FRAME FRAMES... (grader/hang.c): written by the spinning
+ * thread itself, from a signal handler, so that the frames are where it spins. */
+static char spin_head[400];
+static atomic_int spin_told;
+
+static void tell_where(int sig)
+{
+    (void)sig;
+    void *frames[24];
+    char line[3000], frame[256];
+    int n = backtrace(frames, 24);
+    snprintf(line, sizeof line, "%s", spin_head);
+    for (int i = 0; i < n; i++) {
+        tl__frame(frames[i], frame, sizeof frame);
+        strncat(line, " ", sizeof line - strlen(line) - 1);
+        strncat(line, frame, sizeof line - strlen(line) - 1);
+    }
+    tl__report("SPIN", line);
+    atomic_store_explicit(&spin_told, 1, memory_order_relaxed);
+    for (;;) /* the watchdog ends the run */
+        pause();
+}
+
+static void report_spin(struct tl_slot *t, struct spin_track *k)
+{
+    char api[256];
+    tl__frame(atomic_load_explicit(&t->api, memory_order_relaxed), api, sizeof api);
+    snprintf(spin_head, sizeof spin_head, "%d %.1f %lu %lu %s",
+             atomic_load_explicit(&t->number, memory_order_relaxed), tl_now() - k->since,
+             atomic_load_explicit(&t->stub_sleeps, memory_order_relaxed) - k->stub_sleeps,
+             atomic_load_explicit(&t->stub_calls, memory_order_relaxed) - k->stub_calls, api);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tell_where;
+    sigfillset(&sa.sa_mask);
+    int sig = SIGRTMIN + 3;
+    /* ThreadSanitizer holds a signal back until the thread calls out, which a spinning loop may
+     * never do: then the report goes without the place. */
+    if (sigaction(sig, &sa, NULL) == 0 && syscall(SYS_tgkill, getpid(), k->tid, sig) == 0)
+        for (int i = 0; i < 40 && !atomic_load_explicit(&spin_told, memory_order_relaxed); i++)
+            tl_sleep_ms(25);
+    if (!atomic_load_explicit(&spin_told, memory_order_relaxed))
+        tl__report("SPIN", spin_head);
+}
+
 static void *watch(void *arg)
 {
     (void)arg;
@@ -86,6 +198,12 @@ static void *watch(void *arg)
     double since = tl_now();
     while (atomic_load_explicit(&watching, memory_order_relaxed)) {
         tl_sleep_ms(period_ms);
+        struct tl_slot *spinner = only_spinning(!valgrind);
+        if (spinner && atomic_load_explicit(&watching, memory_order_relaxed)) {
+            report_spin(spinner, &track[spinner - tl__slots]);
+            tl__report_threads();
+            _exit(TL_EXIT_HANG);
+        }
         unsigned long sum = 0;
         bool stuck = all_blocked(&sum, !valgrind);
         if (!stuck || !was_stuck || sum != last) {
@@ -109,7 +227,10 @@ void tl__watch_start(void)
 {
     const char *q = getenv("TL_QUIET");
     quiet_s = q && *q ? strtod(q, NULL) : tl_under_valgrind() ? 3.0 : 1.0;
+    spin_s = tl_under_valgrind() ? 20 : strcmp(tl_tool(), "tsan") == 0 ? 8 : 5;
     VALGRIND_HG_DISABLE_CHECKING(&watching, sizeof watching);
+    VALGRIND_HG_DISABLE_CHECKING(&spin_told, sizeof spin_told);
+    VALGRIND_HG_DISABLE_CHECKING(spin_head, sizeof spin_head);
     if (quiet_s <= 0)
         return;
     atomic_store_explicit(&watching, 1, memory_order_relaxed);

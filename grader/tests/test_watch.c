@@ -3,7 +3,8 @@
  * A run in which every thread but one is blocked, and that one computes for 3 s without a
  * single wrapped call, or sits in a 3 s timed wait, is alive: it must pass, in the plain build,
  * under ThreadSanitizer and under Helgrind (where it runs one thread at a time). A run whose
- * only other thread waits forever must end within seconds with HANG. The scenarios are in
+ * only other thread waits forever must end within seconds with HANG, and one whose only other
+ * thread spins for ever, after the spin period with SPIN. The scenarios are in
  * fixtures/live/live.c, built here as a lab's stub is: the support code, --wrap, and
  * -finstrument-functions on the code under test. */
 #include <criterion/criterion.h>
@@ -85,6 +86,18 @@ static int run(const char *tool, const char *scenario, char *report, size_t len,
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The frames on the report's SPIN line (after NONCE NAME NUMBER SECONDS SLEEPS CALLS API). */
+static int spin_frames(const char *report)
+{
+    const char *line = strstr(report, "SPIN n");
+    if (!line)
+        return -1;
+    int words = 0;
+    for (const char *p = line; *p && *p != '\n'; p++)
+        words += p[0] != ' ' && (p == line || p[-1] == ' ');
+    return words - 8;
+}
+
 static void alive(const char *tool, const char *scenario)
 {
     char report[8192];
@@ -115,6 +128,17 @@ Test(watch, live_runs_pass_and_a_hung_run_ends_in_seconds, .init = build, .fini 
     code = run("helgrind", "hung", report, sizeof report, &seconds);
     cr_assert(code == 125 && strstr(report, "HANG n"), "helgrind: exit %d:\n%s", code, report);
     cr_assert(seconds < 15, "under Helgrind the hung run took %.1f s to end", seconds);
+
+    /* An endless loop in the code under test, every other thread blocked: ended after the spin
+     * period (5 s plain, 8 s under ThreadSanitizer), with where it spun when the thread could
+     * be asked (not under ThreadSanitizer, which holds the signal back). */
+    code = run("plain", "spin", report, sizeof report, &seconds);
+    cr_assert(code == 125 && spin_frames(report) > 0 && seconds < 8,
+              "plain spin: exit %d after %.1f s, no frames of where it spun:\n%s", code, seconds,
+              report);
+    code = run("tsan", "spin", report, sizeof report, &seconds);
+    cr_assert(code == 125 && strstr(report, "SPIN n") && seconds < 12,
+              "tsan spin: exit %d after %.1f s:\n%s", code, seconds, report);
 
     code = run("tsan", "many_fail", report, sizeof report, &seconds);
     cr_assert(code == 1 && strstr(report, "FAIL n") && strstr(report, "as every thread"),
