@@ -78,6 +78,12 @@ const char *tl_tool(void);
 bool tl_under_valgrind(void);
 /* n in plain builds, fewer under ThreadSanitizer (n/4) and Valgrind (n/100), never below min. */
 long tl_scaled(long n, long min);
+/* A time bound for the code under test: seconds in plain builds, 5 times that under
+ * ThreadSanitizer, 20 times under Valgrind. */
+double tl_bound(double seconds);
+/* A return value in words for messages: "0", "ETIMEDOUT", "ENOSYS (not written yet)", or the
+ * number when it is no errno value (four buffers per thread: up to four in one message). */
+const char *tl_err_name(int err);
 
 /* The run's seed (TL_SEED, printed by the grader on failure so that a run can be replayed). */
 uint64_t tl_seed(void);

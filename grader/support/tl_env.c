@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -31,6 +32,31 @@ long tl_scaled(long n, long min)
     else if (strcmp(tl_tool(), "tsan") == 0)
         v = n / 4;
     return v < min ? min : v;
+}
+
+double tl_bound(double seconds)
+{
+    if (tl_under_valgrind())
+        return seconds * 20;
+    if (strcmp(tl_tool(), "tsan") == 0)
+        return seconds * 5;
+    return seconds;
+}
+
+const char *tl_err_name(int err)
+{
+    static _Thread_local char other[4][48];
+    static _Thread_local int next;
+    if (err == 0)
+        return "0";
+    if (err == ENOSYS)
+        return "ENOSYS (not written yet)";
+    const char *name = strerrorname_np(err);
+    if (name)
+        return name;
+    char *buf = other[next++ % 4];
+    snprintf(buf, sizeof other[0], "%d (not an errno value)", err);
+    return buf;
 }
 
 static uint64_t seed = 1;

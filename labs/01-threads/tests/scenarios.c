@@ -8,31 +8,6 @@
 #include "scenarios.h"
 #include "tl_test.h"
 
-const char *th_err_name(int err)
-{
-    static _Thread_local char other[4][32];
-    static _Thread_local int next;
-    switch (err) {
-    case 0:
-        return "0";
-    case EAGAIN:
-        return "EAGAIN";
-    case EINVAL:
-        return "EINVAL";
-    case ENOMEM:
-        return "ENOMEM";
-    case EDOM:
-        return "EDOM";
-    case ERANGE:
-        return "ERANGE";
-    case ENOSYS:
-        return "ENOSYS (not written yet)";
-    }
-    char *buf = other[next++ % 4];
-    snprintf(buf, sizeof other[0], "%d (%s)", err, strerror(err));
-    return buf;
-}
-
 long th_scn_expected(long arg)
 {
     return 3 * arg + 1;
@@ -79,7 +54,7 @@ void th_scn_check_run(int n, const long *args)
     TL_CHECK(err == 0,
              "th_run(%d, task, args, results) returned %s instead of 0: every task "
              "returned 0",
-             n, th_err_name(err));
+             n, tl_err_name(err));
     for (int g = 0; g < TH_GUARD; g++) {
         TL_CHECK(results[n + g] == TH_UNSET && results[-1 - g] == TH_UNSET,
                  "th_run(%d, task, args, results) wrote outside results[0..%d]: a thread's "
@@ -118,7 +93,7 @@ void th_scn_check_sum(const long *a, size_t len, int nthreads)
     long sum = TH_UNSET;
     int err = th_sum(a, len, nthreads, &sum);
     TL_CHECK(err == 0, "th_sum(a, %zu, %d, &sum) returned %s instead of 0", len, nthreads,
-             th_err_name(err));
+             tl_err_name(err));
     TL_CHECK(sum == want,
              "th_sum(a, %zu, %d, &sum) gave %ld, but the elements add up to %ld: some "
              "elements were skipped or added twice (README \"Task 4: a parallel sum\")",
@@ -152,7 +127,7 @@ static void th_check_create_error(const char *call, int err, int k, int n, long 
     TL_CHECK(err == EAGAIN,
              "%s returned %s when starting its thread %d of %d failed with EAGAIN: it must "
              "return pthread_create's error (README \"Task 5: when a thread cannot start\")",
-             call, th_err_name(err), k, n);
+             call, tl_err_name(err), k, n);
     TL_CHECK(created == k - 1,
              "%s started %ld threads when its thread %d of %d could not start: after a failed "
              "pthread_create, join the %d already started and start no more (README "

@@ -7,9 +7,6 @@
 /* More threads than cores, so that some wait for a CPU while others run. */
 #define TH_THREADS 8
 
-/* An error code by name, for messages ("EDOM", "ENOSYS (not written yet)"...). */
-const char *th_err_name(int err);
-
 /* The result every test task computes from arg (the tests' task is a pure function of it). */
 long th_scn_expected(long arg);
 /* The plain task: *result = th_scn_expected(arg), returns 0. */

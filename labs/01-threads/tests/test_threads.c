@@ -88,7 +88,7 @@ TL_TEST(threads, run_loop_variable)
         }
         int err = th_run(n, th_trap_task, args, results);
         TL_CHECK(err == 0, "th_run(%d, task, args, results) returned %s instead of 0", n,
-                 th_err_name(err));
+                 tl_err_name(err));
         for (int i = 0; i < n; i++)
             TL_CHECK(results[i] == th_scn_expected(args[i]),
                      "th_run(%d, task, args, results) with each thread's start delayed by %.0f "
@@ -165,7 +165,7 @@ TL_TEST(threads, run_concurrent)
         th_gate.arrived = 0;
         int err = th_run(n, th_gate_task, args, results);
         TL_CHECK(err == 0, "th_run(%d, task, args, results) returned %s instead of 0", n,
-                 th_err_name(err));
+                 tl_err_name(err));
         for (int i = 0; i < n; i++)
             TL_CHECK(results[i] == th_scn_expected(args[i]),
                      "th_run(%d, task, args, results): results[%d] is %ld instead of %ld, the "
@@ -195,13 +195,13 @@ static void th_check_failure(int n, const long *args, int want, int culprit)
              "th_run(%d, task, args, results) returned 0, but the task for args[%d] returned "
              "%s: a task's failure must reach the caller, as th_run's return value (README "
              "\"Task 3: a task that fails\")",
-             n, culprit, th_err_name(want));
+             n, culprit, tl_err_name(want));
     TL_CHECK(err == want,
              "th_run(%d, task, args, results) returned %s, but the first task to fail, in "
              "argument order, is args[%d]'s, which returned %s: return the error of the "
              "lowest-index task that failed, whichever thread ended first (README \"Task 3: a "
              "task that fails\")",
-             n, th_err_name(err), culprit, th_err_name(want));
+             n, tl_err_name(err), culprit, tl_err_name(want));
 }
 
 TL_TEST(threads, run_task_failure)
@@ -229,34 +229,34 @@ TL_TEST(threads, bad_args)
     long args[2] = {1, 2}, results[2] = {7, 7}, sum = 7;
     int err = th_run(0, th_scn_task, args, results);
     TL_CHECK(err == EINVAL, "th_run(0, ...) returned %s instead of EINVAL: no threads to run",
-             th_err_name(err));
+             tl_err_name(err));
     err = th_run(-1, th_scn_task, args, results);
-    TL_CHECK(err == EINVAL, "th_run(-1, ...) returned %s instead of EINVAL", th_err_name(err));
+    TL_CHECK(err == EINVAL, "th_run(-1, ...) returned %s instead of EINVAL", tl_err_name(err));
     err = th_run(2, NULL, args, results);
     TL_CHECK(err == EINVAL, "th_run(2, NULL, args, results) returned %s instead of EINVAL",
-             th_err_name(err));
+             tl_err_name(err));
     err = th_run(2, th_scn_task, NULL, results);
     TL_CHECK(err == EINVAL, "th_run(2, task, NULL, results) returned %s instead of EINVAL",
-             th_err_name(err));
+             tl_err_name(err));
     err = th_run(2, th_scn_task, args, NULL);
     TL_CHECK(err == EINVAL, "th_run(2, task, args, NULL) returned %s instead of EINVAL",
-             th_err_name(err));
+             tl_err_name(err));
     TL_CHECK(results[0] == 7 && results[1] == 7, "th_run wrote results although it returned "
                                                  "EINVAL");
     err = th_sum(args, 2, 0, &sum);
     TL_CHECK(err == EINVAL, "th_sum(a, 2, 0, &sum) returned %s instead of EINVAL",
-             th_err_name(err));
+             tl_err_name(err));
     err = th_sum(args, 2, 2, NULL);
     TL_CHECK(err == EINVAL, "th_sum(a, 2, 2, NULL) returned %s instead of EINVAL",
-             th_err_name(err));
+             tl_err_name(err));
     err = th_sum(NULL, 2, 2, &sum);
     TL_CHECK(err == EINVAL, "th_sum(NULL, 2, 2, &sum) returned %s instead of EINVAL",
-             th_err_name(err));
+             tl_err_name(err));
     TL_CHECK(sum == 7, "th_sum wrote *sum although it returned EINVAL");
     err = th_sum(NULL, 0, 3, &sum);
     TL_CHECK(err == 0 && sum == 0,
              "th_sum(NULL, 0, 3, &sum) returned %s with sum %ld: an empty array sums to 0",
-             th_err_name(err), sum);
+             tl_err_name(err), sum);
 }
 
 /* ---- The parallel sum ---------------------------------------------------------------------- */
@@ -274,7 +274,7 @@ TL_TEST(threads, sum_exact)
             long sum = -1;
             int err = th_sum(a, lens[l], counts[c], &sum);
             TL_CHECK(err == 0, "th_sum(a, %zu, %d, &sum) returned %s instead of 0", lens[l],
-                     counts[c], th_err_name(err));
+                     counts[c], tl_err_name(err));
             TL_CHECK(sum == (long)lens[l],
                      "th_sum(a, %zu, %d, &sum) on an array of ones gave %ld: it counted %ld "
                      "elements of %zu. The shares must cover a[0..%zu) exactly, each element "

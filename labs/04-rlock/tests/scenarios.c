@@ -12,33 +12,6 @@
 static pthread_mutex_t harness_lock = PTHREAD_MUTEX_INITIALIZER;
 static int acquired_calls; /* under harness_lock: calls that acquired so far */
 
-const char *rlt_err_name(int err)
-{
-    static _Thread_local char other[4][24];
-    static _Thread_local int next;
-    switch (err) {
-    case 0:
-        return "0";
-    case EBUSY:
-        return "EBUSY";
-    case EINVAL:
-        return "EINVAL";
-    case ENOSYS:
-        return "ENOSYS (not written yet)";
-    case EPERM:
-        return "EPERM";
-    case ERANGE:
-        return "ERANGE";
-    case ETIMEDOUT:
-        return "ETIMEDOUT";
-    case EDEADLK:
-        return "EDEADLK";
-    }
-    char *buf = other[next++ % 4];
-    snprintf(buf, sizeof other[0], "%d", err);
-    return buf;
-}
-
 const char *rlt_op_name(enum rlt_op op)
 {
     static const char *const names[] = {"rl_acquire", "rl_try_acquire", "rl_timed_acquire",
@@ -139,15 +112,6 @@ bool rlt_call_returned(struct rlt_call *c)
     return done;
 }
 
-double rlt_bound(double seconds)
-{
-    if (tl_under_valgrind())
-        return seconds * 20;
-    if (strcmp(tl_tool(), "tsan") == 0)
-        return seconds * 5;
-    return seconds;
-}
-
 static bool call_returned(void *c)
 {
     return rlt_call_returned(c);
@@ -158,7 +122,7 @@ bool rlt_call_finish(struct rlt_call *c, double timeout_s)
     /* While the test waits here the hang watchdog counts it as blocked: if the call can never
      * return (a lost wakeup, an rlock nobody will release), the run ends within a second with a
      * diagnosis instead of waiting out timeout_s. */
-    if (!tl_await(call_returned, c, rlt_bound(timeout_s)))
+    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
         return false; /* the thread stays blocked; the test fails and its process ends */
     pthread_join(c->thread, NULL);
     return true;
@@ -176,7 +140,7 @@ void rlt_await_blocked(int n)
         waiters_visible = tl_await_waiters(n, tl_under_valgrind()              ? 6
                                               : strcmp(tl_tool(), "tsan") == 0 ? 4
                                                                                : 2);
-    tl_sleep_ms(rlt_bound(20));
+    tl_sleep_ms(tl_bound(20));
 }
 
 bool rlt_waiters_visible(void)
@@ -187,7 +151,7 @@ bool rlt_waiters_visible(void)
 void rlt_init(struct rlock *rl)
 {
     int err = rl_init(rl);
-    TL_CHECK(err == 0, "rl_init returned %s; it must return 0 and a free rlock", rlt_err_name(err));
+    TL_CHECK(err == 0, "rl_init returned %s; it must return 0 and a free rlock", tl_err_name(err));
 }
 
 /* ---- Stress: nested acquires, queries, ledger transfers ---------------------------------- */
@@ -224,12 +188,12 @@ static void stress_acquire(int how)
         struct timespec soon = rlt_deadline(5);
         err = rl_timed_acquire(&stress.rl, &soon);
         TL_CHECK(err == 0 || err == ETIMEDOUT,
-                 "rl_timed_acquire returned %s; it must return 0 or ETIMEDOUT", rlt_err_name(err));
+                 "rl_timed_acquire returned %s; it must return 0 or ETIMEDOUT", tl_err_name(err));
         if (err == 0)
             return;
     }
     err = rl_acquire(&stress.rl);
-    TL_CHECK(err == 0, "rl_acquire returned %s; it must return 0", rlt_err_name(err));
+    TL_CHECK(err == 0, "rl_acquire returned %s; it must return 0", tl_err_name(err));
 }
 
 static void *stress_worker(void *arg)
@@ -259,7 +223,7 @@ static void *stress_worker(void *arg)
         stress.inside--;
         int err = rl_release(&stress.rl);
         TL_CHECK(err == 0, "rl_release by the owner returned %s; it must return 0",
-                 rlt_err_name(err));
+                 tl_err_name(err));
     }
     return NULL;
 }
@@ -292,7 +256,7 @@ static void *stress_transferrer(void *arg)
         TL_CHECK(err == 0 || err == ERANGE,
                  "ledger_transfer between two valid accounts returned %s; it must return 0 or "
                  "ERANGE",
-                 rlt_err_name(err));
+                 tl_err_name(err));
     }
     return NULL;
 }
@@ -310,7 +274,7 @@ static void *stress_auditor(void *arg)
                  "ledger_transfer must hold the lock across its withdraw and its deposit",
                  total, stress.ledger_total);
         int err = rl_acquire(&stress.ledger.lock);
-        TL_CHECK(err == 0, "rl_acquire on a ledger's lock returned %s", rlt_err_name(err));
+        TL_CHECK(err == 0, "rl_acquire on a ledger's lock returned %s", tl_err_name(err));
         long sum = 0;
         for (int i = 0; i < LEDGER_ACCOUNTS; i++)
             sum += ledger_balance(&stress.ledger, i);
@@ -360,7 +324,7 @@ void rlt_run_ledger(void)
     memset(&stress, 0, sizeof stress);
     stress.per_thread = tl_scaled(2000, 30);
     int err = ledger_init(&stress.ledger, 100);
-    TL_CHECK(err == 0, "ledger_init(100) returned %s; it must return 0", rlt_err_name(err));
+    TL_CHECK(err == 0, "ledger_init(100) returned %s; it must return 0", tl_err_name(err));
     stress.ledger_total = 100 * LEDGER_ACCOUNTS;
     pthread_t transferrers[STRESS_THREADS], auditor;
     tl_spawn(&auditor, stress_auditor, NULL);
@@ -397,7 +361,7 @@ static void lifecycles(void)
         rlt_init(&rl);
         for (int d = 0; d < 2; d++) {
             int err = rl_acquire(&rl);
-            TL_CHECK(err == 0, "rl_acquire returned %s; it must return 0", rlt_err_name(err));
+            TL_CHECK(err == 0, "rl_acquire returned %s; it must return 0", tl_err_name(err));
         }
         for (int d = 0; d < 2; d++)
             rl_release(&rl);

@@ -34,8 +34,6 @@ struct rlt_call {
     pthread_t thread;
 };
 
-/* The name of an error number the API returns ("EPERM"; "0" for success), for messages. */
-const char *rlt_err_name(int err);
 /* The name of the API function op calls, for messages. */
 const char *rlt_op_name(enum rlt_op op);
 /* Start c on a new thread; deadline_ms is from now, for RLT_TIMED. */
@@ -53,8 +51,6 @@ void rlt_await_blocked(int n);
 /* False once rlt_await_blocked waited in vain: this rlock's waiters do not block in condition
  * waits (or not as many as the test expected). */
 bool rlt_waiters_visible(void);
-/* seconds, stretched under ThreadSanitizer and Valgrind, which run code many times slower. */
-double rlt_bound(double seconds);
 /* The absolute CLOCK_MONOTONIC time ms milliseconds from now. */
 struct timespec rlt_deadline(double ms);
 /* An initialized rlock, or the test fails. */

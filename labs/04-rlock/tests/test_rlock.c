@@ -11,14 +11,14 @@
 static void acquire_ok(struct rlock *rl, const char *state)
 {
     int err = rl_acquire(rl);
-    TL_CHECK(err == 0, "rl_acquire on %s returned %s; it must return 0", state, rlt_err_name(err));
+    TL_CHECK(err == 0, "rl_acquire on %s returned %s; it must return 0", state, tl_err_name(err));
 }
 
 static void release_ok(struct rlock *rl, const char *state)
 {
     int err = rl_release(rl);
     TL_CHECK(err == 0, "rl_release by the owner of %s returned %s; it must return 0", state,
-             rlt_err_name(err));
+             tl_err_name(err));
 }
 
 /* The rlock must be held by the calling thread, depth times. */
@@ -53,7 +53,7 @@ static void other_thread_acquires(struct rlock *rl, const char *state)
     TL_CHECK(c.ret == 0 && c.owned,
              "rl_acquire from another thread on %s returned %s%s; it must return 0 and make that "
              "thread the owner at depth 1",
-             state, rlt_err_name(c.ret),
+             state, tl_err_name(c.ret),
              c.ret == 0 && !c.owned ? ", but rl_owner/rl_depth did not show it as the owner" : "");
 }
 
@@ -69,7 +69,7 @@ static void other_thread_tries(struct rlock *rl, int want, const char *state)
     TL_CHECK(c.ret == want,
              "rl_try_acquire from another thread on %s returned %s; it must return "
              "%s",
-             state, rlt_err_name(c.ret), rlt_err_name(want));
+             state, tl_err_name(c.ret), tl_err_name(want));
 }
 
 /* ---- Task 1 and 2: init, acquire, release ------------------------------------------------- */
@@ -85,7 +85,7 @@ TL_TEST(rlock, basics)
     expect_free(&rl, "one acquire and one release");
     int err = rl_try_acquire(&rl);
     TL_CHECK(err == 0, "rl_try_acquire on a free rlock returned %s; it must return 0",
-             rlt_err_name(err));
+             tl_err_name(err));
     expect_mine(&rl, 1, "rl_try_acquire on a free rlock");
     release_ok(&rl, "an rlock acquired once");
     other_thread_acquires(&rl, "an rlock the test acquired and released");
@@ -104,7 +104,7 @@ TL_TEST(rlock, reentrant_depth)
         TL_CHECK(err == 0,
                  "%s by the thread that already holds the rlock (depth %lu) returned %s; the "
                  "owner acquires again at once, without waiting for itself",
-                 d % 2 ? "rl_try_acquire" : "rl_acquire", d - 1, rlt_err_name(err));
+                 d % 2 ? "rl_try_acquire" : "rl_acquire", d - 1, tl_err_name(err));
         snprintf(after, sizeof after, "%lu acquires", d);
         expect_mine(&rl, d, after);
     }
@@ -129,7 +129,7 @@ TL_TEST(rlock, release_errors)
     rlt_init(&rl);
     int err = rl_release(&rl);
     TL_CHECK(err == EPERM, "rl_release on a free rlock returned %s; it must return EPERM (%d)",
-             rlt_err_name(err), EPERM);
+             tl_err_name(err), EPERM);
     expect_free(&rl, "a failed rl_release on a free rlock");
     acquire_ok(&rl, "a free rlock");
     expect_mine(&rl, 1, "a failed rl_release on a free rlock, then rl_acquire");
@@ -142,7 +142,7 @@ TL_TEST(rlock, release_errors)
     TL_CHECK(c.ret == EPERM,
              "rl_release from a thread that does not hold the rlock returned %s; it must return "
              "EPERM (%d): only the owner may release",
-             rlt_err_name(c.ret), EPERM);
+             tl_err_name(c.ret), EPERM);
     expect_mine(&rl, 2, "another thread's failed rl_release (it must change nothing)");
 
     release_ok(&rl, "an rlock held twice");
@@ -151,7 +151,7 @@ TL_TEST(rlock, release_errors)
     TL_CHECK(err == EPERM,
              "a third rl_release after two acquires returned %s; one release too many must "
              "return EPERM (%d)",
-             rlt_err_name(err), EPERM);
+             tl_err_name(err), EPERM);
     expect_free(&rl, "two acquires, two releases and one failed release");
     other_thread_acquires(&rl, "an rlock after one release too many");
     rl_destroy(&rl);
@@ -166,7 +166,7 @@ TL_TEST(rlock, try_acquire)
     expect_mine(&rl, 1, "another thread's failed rl_try_acquire (it must change nothing)");
     int err = rl_try_acquire(&rl);
     TL_CHECK(err == 0, "rl_try_acquire by the owner returned %s; it must return 0 (depth 2)",
-             rlt_err_name(err));
+             tl_err_name(err));
     expect_mine(&rl, 2, "rl_acquire and rl_try_acquire");
     release_ok(&rl, "an rlock held twice");
     release_ok(&rl, "an rlock held once");
@@ -193,9 +193,9 @@ TL_TEST(rlock, handoff)
     rlt_await_blocked(1);
     TL_CHECK(!rlt_call_returned(&calls[0]),
              "rl_acquire returned %s at once while another thread held the rlock; it must wait",
-             rlt_err_name(calls[0].ret));
+             tl_err_name(calls[0].ret));
     release_ok(&rl, "an rlock held twice");
-    tl_sleep_ms(rlt_bound(50));
+    tl_sleep_ms(tl_bound(50));
     TL_CHECK(!rlt_call_returned(&calls[0]),
              "rl_acquire returned while the test still held the rlock once (it had acquired it "
              "twice and released it once): the rlock is free only when the depth is back to 0");
@@ -206,7 +206,7 @@ TL_TEST(rlock, handoff)
     TL_CHECK(calls[0].ret == 0 && calls[0].owned,
              "a waiting rl_acquire returned %s after the owner released%s; it must return 0 "
              "and own the rlock once",
-             rlt_err_name(calls[0].ret), calls[0].ret == 0 ? ", but did not own it" : "");
+             tl_err_name(calls[0].ret), calls[0].ret == 0 ? ", but did not own it" : "");
 
     /* Two waiters: the release wakes one, whose release wakes the other. */
     acquire_ok(&rl, "a free rlock");
@@ -249,12 +249,12 @@ TL_TEST(rlock, no_busy_wait)
     for (int i = 0; i < N; i++)
         TL_CHECK(!rlt_call_returned(&calls[i]),
                  "rl_acquire returned %s while another thread held the rlock; it must wait",
-                 rlt_err_name(calls[i].ret));
+                 tl_err_name(calls[i].ret));
     release_ok(&rl, "an rlock held once");
     for (int i = 0; i < N; i++)
         TL_CHECK(rlt_call_finish(&calls[i], 2) && calls[i].ret == 0,
                  "rl_acquire stayed blocked after the owner released, or returned %s",
-                 rlt_err_name(calls[i].ret));
+                 tl_err_name(calls[i].ret));
     rl_destroy(&rl);
 }
 
@@ -277,7 +277,7 @@ TL_TEST(rlock, spurious_wakeups)
                      "rl_acquire returned %s while the test held the rlock: after a wakeup (a "
                      "spurious one here) a waiter must check again that the rlock is free and "
                      "go back to sleep if not (while, not if)",
-                     rlt_err_name(calls[i].ret));
+                     tl_err_name(calls[i].ret));
         release_ok(&rl, "an rlock held once");
         for (int i = 0; i < N; i++) {
             TL_CHECK(rlt_call_finish(&calls[i], 2),
@@ -286,7 +286,7 @@ TL_TEST(rlock, spurious_wakeups)
                      "rl_acquire returned %s but %s: after a wakeup (a spurious one, or one meant "
                      "for another waiter) a waiter must check again that the rlock is free and "
                      "go back to sleep if not (while, not if)",
-                     rlt_err_name(calls[i].ret),
+                     tl_err_name(calls[i].ret),
                      calls[i].ret == 0 ? "rl_owner/rl_depth did not show it as the only owner"
                                        : "it must return 0");
         }
@@ -334,12 +334,12 @@ TL_TEST(rlock, timed_acquire)
     TL_CHECK(err == 0,
              "rl_timed_acquire on a free rlock with a deadline already past returned %s; a free "
              "rlock is acquired whatever the deadline",
-             rlt_err_name(err));
+             tl_err_name(err));
     err = rl_timed_acquire(&rl, &past);
     TL_CHECK(err == 0,
              "rl_timed_acquire by the owner with a deadline already past returned %s; the owner "
              "acquires again at once whatever the deadline",
-             rlt_err_name(err));
+             tl_err_name(err));
     expect_mine(&rl, 2, "two rl_timed_acquire calls");
     release_ok(&rl, "an rlock held twice");
 
@@ -359,7 +359,7 @@ TL_TEST(rlock, timed_acquire)
         TL_CHECK(c->ret == ETIMEDOUT,
                  "rl_timed_acquire with a deadline 150 ms away returned %s after %.0f ms while "
                  "another thread held the rlock; it must return ETIMEDOUT (%d)",
-                 rlt_err_name(c->ret), c->seconds * 1000, ETIMEDOUT);
+                 tl_err_name(c->ret), c->seconds * 1000, ETIMEDOUT);
         double deadline = (double)c->deadline.tv_sec + (double)c->deadline.tv_nsec / 1e9;
         TL_CHECK(c->end >= deadline - 0.002,
                  "rl_timed_acquire returned ETIMEDOUT %.0f ms before its deadline (%s)",
@@ -384,7 +384,7 @@ TL_TEST(rlock, timed_acquire)
     TL_CHECK(calls[0].ret == 0 && calls[0].owned,
              "rl_timed_acquire returned %s after the owner released the rlock; it must return 0 "
              "and own it",
-             rlt_err_name(calls[0].ret));
+             tl_err_name(calls[0].ret));
 
     /* Spurious wakeups are neither timeouts nor the rlock. */
     acquire_ok(&rl, "a free rlock");
@@ -398,7 +398,7 @@ TL_TEST(rlock, timed_acquire)
                  "rl_timed_acquire (deadline 30 ms away) returned %s under spurious wakeups "
                  "while another thread held the rlock; it must check again after every wakeup "
                  "and return ETIMEDOUT",
-                 rlt_err_name(calls[0].ret));
+                 tl_err_name(calls[0].ret));
     }
     tl_noise(TL_NOISE_OFF);
     release_ok(&rl, "an rlock held once");
@@ -441,7 +441,7 @@ static void *fair_victim(void *arg)
     (void)arg;
     for (int i = 0; i < FAIR_VICTIM_ROUNDS; i++) {
         int err = rl_acquire(&fair.rl);
-        TL_CHECK(err == 0, "rl_acquire returned %s; it must return 0", rlt_err_name(err));
+        TL_CHECK(err == 0, "rl_acquire returned %s; it must return 0", tl_err_name(err));
         rl_release(&fair.rl);
         pthread_mutex_lock(&fair.lock);
         fair.victim_rounds++;
@@ -482,7 +482,7 @@ static void no_barging(struct rlock *rl)
                  "freeing it");
         TL_CHECK(rlt_call_finish(&c, 2) && c.ret == 0 && c.owned,
                  "rl_acquire did not acquire within 2 s after the owner released, or returned %s",
-                 rlt_err_name(c.ret));
+                 tl_err_name(c.ret));
     }
 }
 
@@ -500,7 +500,7 @@ static void first_come_first_served(struct rlock *rl)
     for (int i = 0; i < N; i++)
         TL_CHECK(rlt_call_finish(&calls[i], 2) && calls[i].ret == 0,
                  "rl_acquire did not acquire within 2 s after the owner released, or returned %s",
-                 rlt_err_name(calls[i].ret));
+                 tl_err_name(calls[i].ret));
     for (int i = 1; i < N; i++)
         TL_CHECK(calls[i].order > calls[i - 1].order,
                  "three threads began to wait in rl_acquire one after the other; the one that "
@@ -555,24 +555,24 @@ TL_TEST(rlock, ledger_basics)
     static struct ledger l;
     int err = ledger_init(&l, -1);
     TL_CHECK(err == EINVAL, "ledger_init(-1) returned %s; a negative balance must give EINVAL",
-             rlt_err_name(err));
+             tl_err_name(err));
     err = ledger_init(&l, 100);
-    TL_CHECK(err == 0, "ledger_init(100) returned %s; it must return 0", rlt_err_name(err));
+    TL_CHECK(err == 0, "ledger_init(100) returned %s; it must return 0", tl_err_name(err));
     for (int i = 0; i < LEDGER_ACCOUNTS; i++)
         expect_balance(&l, i, 100, "ledger_init(100)");
     err = ledger_deposit(&l, 0, 50);
-    TL_CHECK(err == 0, "ledger_deposit(0, 50) returned %s", rlt_err_name(err));
+    TL_CHECK(err == 0, "ledger_deposit(0, 50) returned %s", tl_err_name(err));
     err = ledger_withdraw(&l, 1, 30);
-    TL_CHECK(err == 0, "ledger_withdraw(1, 30) from 100 returned %s", rlt_err_name(err));
+    TL_CHECK(err == 0, "ledger_withdraw(1, 30) from 100 returned %s", tl_err_name(err));
     err = ledger_withdraw(&l, 2, 101);
     TL_CHECK(err == ERANGE, "ledger_withdraw(2, 101) from 100 returned %s; it must return ERANGE",
-             rlt_err_name(err));
+             tl_err_name(err));
     err = ledger_transfer(&l, 0, 3, 150);
     TL_CHECK(err == 0, "ledger_transfer(0, 3, 150) from 150 returned %s; it must return 0",
-             rlt_err_name(err));
+             tl_err_name(err));
     err = ledger_transfer(&l, 1, 2, 71);
     TL_CHECK(err == ERANGE, "ledger_transfer(1, 2, 71) from 70 returned %s; it must return ERANGE",
-             rlt_err_name(err));
+             tl_err_name(err));
     const char *after = "deposit(0, 50), withdraw(1, 30), transfer(0, 3, 150) and a refused "
                         "withdraw(2, 101) and transfer(1, 2, 71)";
     long want[LEDGER_ACCOUNTS] = {0, 70, 100, 250};
@@ -588,22 +588,22 @@ TL_TEST(rlock, ledger_basics)
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         err = ledger_transfer(&l, bad[k].from, bad[k].to, bad[k].amount);
         TL_CHECK(err == EINVAL, "ledger_transfer(%d, %d, %ld) returned %s; it must return EINVAL",
-                 bad[k].from, bad[k].to, bad[k].amount, rlt_err_name(err));
+                 bad[k].from, bad[k].to, bad[k].amount, tl_err_name(err));
     }
     err = ledger_deposit(&l, LEDGER_ACCOUNTS, 5);
     TL_CHECK(err == EINVAL,
              "ledger_deposit(%d, 5) (no such account) returned %s; it must return "
              "EINVAL",
-             LEDGER_ACCOUNTS, rlt_err_name(err));
+             LEDGER_ACCOUNTS, tl_err_name(err));
     err = ledger_withdraw(&l, 0, 0);
     TL_CHECK(err == EINVAL, "ledger_withdraw(0, 0) returned %s; it must return EINVAL",
-             rlt_err_name(err));
+             tl_err_name(err));
 
     /* The caller may hold the ledger's lock across several calls: they take it again. */
     acquire_ok(&l.lock, "a ledger's lock");
     err = ledger_transfer(&l, 3, 1, 50);
     TL_CHECK(err == 0, "ledger_transfer called by a thread holding the ledger's lock returned %s",
-             rlt_err_name(err));
+             tl_err_name(err));
     expect_mine(&l.lock, 1, "ledger_transfer, called by the thread holding the ledger's lock");
     static struct rlt_call c;
     rlt_deposit_start(&c, &l);
@@ -615,7 +615,7 @@ TL_TEST(rlock, ledger_basics)
     TL_CHECK(rlt_call_finish(&c, 2) && c.ret == 0,
              "ledger_deposit did not finish within 2 s after the ledger's lock was released, or "
              "returned %s",
-             rlt_err_name(c.ret));
+             tl_err_name(c.ret));
     expect_balance(&l, 0, 1, "a deposit of 1 into an empty account");
     expect_balance(&l, 1, 120, "a transfer of 50 into an account holding 70");
     ledger_destroy(&l);

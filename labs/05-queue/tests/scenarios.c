@@ -13,29 +13,6 @@
 
 static pthread_mutex_t harness_lock = PTHREAD_MUTEX_INITIALIZER;
 
-const char *bqt_err_name(int err)
-{
-    static _Thread_local char other[4][24];
-    static _Thread_local int next;
-    switch (err) {
-    case 0:
-        return "0";
-    case EAGAIN:
-        return "EAGAIN";
-    case EINVAL:
-        return "EINVAL";
-    case ENOSYS:
-        return "ENOSYS (not written yet)";
-    case EPIPE:
-        return "EPIPE";
-    case ETIMEDOUT:
-        return "ETIMEDOUT";
-    }
-    char *buf = other[next++ % 4];
-    snprintf(buf, sizeof other[0], "%d", err);
-    return buf;
-}
-
 const char *bqt_op_name(enum bqt_op op)
 {
     static const char *const names[] = {"bq_put",       "bq_get",       "bq_try_put",
@@ -118,15 +95,6 @@ bool bqt_call_returned(struct bqt_call *c)
     return done;
 }
 
-double bqt_bound(double seconds)
-{
-    if (tl_under_valgrind())
-        return seconds * 20;
-    if (strcmp(tl_tool(), "tsan") == 0)
-        return seconds * 5;
-    return seconds;
-}
-
 static bool call_returned(void *c)
 {
     return bqt_call_returned(c);
@@ -136,7 +104,7 @@ bool bqt_call_finish(struct bqt_call *c, double timeout_s)
 {
     /* While the test waits here the hang watchdog counts it as blocked: if the call can never
      * return (a deadlock, a lost wakeup), the run ends within a second with a diagnosis. */
-    if (!tl_await(call_returned, c, bqt_bound(timeout_s)))
+    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
         return false; /* the thread stays blocked; the test fails and its process ends */
     pthread_join(c->thread, NULL);
     return true;
@@ -149,7 +117,7 @@ void bqt_await_blocked(int n)
      * Valgrind, so the wait is not scaled like the others: a busy-waiting or sleep-polling queue
      * would otherwise cost a minute under each detector here. */
     tl_await_waiters(n, tl_under_valgrind() ? 6 : strcmp(tl_tool(), "tsan") == 0 ? 4 : 2);
-    tl_sleep_ms(bqt_bound(20));
+    tl_sleep_ms(tl_bound(20));
 }
 
 /* ---- Stress: several producers and consumers --------------------------------------------- */
@@ -173,7 +141,7 @@ static void *stress_producer(void *arg)
         int err = bq_put(stress.q, (void *)(uintptr_t)(p * stress.per_producer + i + 1));
         TL_CHECK(err == 0,
                  "bq_put returned %s on an open queue; it must wait for room and return 0",
-                 bqt_err_name(err));
+                 tl_err_name(err));
     }
     return NULL;
 }
@@ -191,7 +159,7 @@ static void *stress_consumer(void *arg)
         if (err == EPIPE)
             break;
         TL_CHECK(err == 0, "bq_get returned %s on an open queue; it must wait for an item",
-                 bqt_err_name(err));
+                 tl_err_name(err));
         uintptr_t v = (uintptr_t)item;
         TL_CHECK(v >= 1 && v <= (uintptr_t)total,
                  "bq_get returned 0 and the item %p, which no producer put (taken from an empty "
@@ -207,7 +175,7 @@ static void *stress_consumer(void *arg)
         stress.seen[c][v - 1]++;
         err = bq_task_done(stress.q);
         TL_CHECK(err == 0, "bq_task_done returned %s for an item just taken with bq_get",
-                 bqt_err_name(err));
+                 tl_err_name(err));
     }
     return NULL;
 }
@@ -255,14 +223,14 @@ void bqt_scn_stress(void)
         pthread_join(producers[p], NULL);
 
     int err = bq_join(stress.q);
-    TL_CHECK(err == 0, "bq_join returned %s; it must return 0", bqt_err_name(err));
+    TL_CHECK(err == 0, "bq_join returned %s; it must return 0", tl_err_name(err));
     size_t left = bq_size(stress.q);
     TL_CHECK(left == 0,
              "bq_join returned while bq_size said %zu items were still queued: join must wait "
              "until bq_task_done was called for every item put",
              left);
     err = bq_close(stress.q);
-    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", bqt_err_name(err));
+    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", tl_err_name(err));
     for (int c = 0; c < STRESS_CONSUMERS; c++)
         pthread_join(consumers[c], NULL);
     pthread_mutex_lock(&harness_lock);
@@ -299,9 +267,9 @@ static void close_blocked(struct bq *q, enum bqt_op op, const char *state)
     for (int i = 0; i < CLOSE_WAITERS; i++)
         TL_CHECK(!bqt_call_returned(&calls[i]),
                  "%s on %s queue returned %s at once; it must block until the queue changes",
-                 bqt_op_name(op), state, bqt_err_name(calls[i].ret));
+                 bqt_op_name(op), state, tl_err_name(calls[i].ret));
     int err = bq_close(q);
-    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", bqt_err_name(err));
+    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", tl_err_name(err));
     int woken = 0;
     for (int i = 0; i < CLOSE_WAITERS; i++)
         woken += bqt_call_finish(&calls[i], 2);
@@ -313,7 +281,7 @@ static void close_blocked(struct bq *q, enum bqt_op op, const char *state)
         TL_CHECK(calls[i].ret == EPIPE,
                  "%s was blocked on %s queue and returned %s after bq_close; it must return "
                  "EPIPE (%d)",
-                 bqt_op_name(op), state, bqt_err_name(calls[i].ret), EPIPE);
+                 bqt_op_name(op), state, tl_err_name(calls[i].ret), EPIPE);
 }
 
 void bqt_scn_close(void)
@@ -330,17 +298,17 @@ void bqt_scn_close(void)
     q = bqt_create(1);
     TL_CHECK(q, "bq_create(1) returned NULL; it must return a new empty queue");
     int err = bq_put(q, (void *)(uintptr_t)7);
-    TL_CHECK(err == 0, "bq_put on an empty queue returned %s", bqt_err_name(err));
+    TL_CHECK(err == 0, "bq_put on an empty queue returned %s", tl_err_name(err));
     close_blocked(q, BQT_PUT, "a full");
     void *item = NULL;
     err = bq_get(q, &item);
     TL_CHECK(err == 0 && (uintptr_t)item == 7,
              "bq_get on a closed queue that still held an item returned %s and %p; it must "
              "return 0 and that item (7), since putters woken by close add nothing",
-             bqt_err_name(err), item);
+             tl_err_name(err), item);
     err = bq_get(q, &item);
     TL_CHECK(err == EPIPE, "bq_get on a closed, empty queue returned %s; it must return EPIPE",
-             bqt_err_name(err));
+             tl_err_name(err));
     bq_destroy(q);
 }
 

@@ -29,8 +29,6 @@ struct bqt_call {
 
 #define BQT_UNTOUCHED ((void *)(uintptr_t)0xdead)
 
-/* The name of an error number the API returns ("EPIPE"; "0" for success), for messages. */
-const char *bqt_err_name(int err);
 /* The name of the API function op calls, for messages. */
 const char *bqt_op_name(enum bqt_op op);
 /* Why bq_size returned more than the capacity: a put let in too many, or (a huge, wrapped
@@ -46,8 +44,6 @@ bool bqt_call_returned(struct bqt_call *c);
 bool bqt_call_finish(struct bqt_call *c, double timeout_s);
 /* Give n threads up to a few seconds to block in a condition wait, then a moment to settle. */
 void bqt_await_blocked(int n);
-/* seconds, stretched under ThreadSanitizer and Valgrind, which run code many times slower. */
-double bqt_bound(double seconds);
 
 /* Several producers and consumers, with an auditor of the capacity: nothing lost, nothing
  * duplicated, each producer's items in order, capacity never exceeded, join and close work. */

@@ -22,7 +22,7 @@ static void put_ok(struct bq *q, unsigned long v)
 {
     int err = bq_put(q, ITEM(v));
     TL_CHECK(err == 0, "bq_put(item %lu) returned %s on an open queue with room; it must return 0",
-             v, bqt_err_name(err));
+             v, tl_err_name(err));
 }
 
 /* bq_get must return 0 and the item want. */
@@ -31,7 +31,7 @@ static void get_expect(struct bq *q, unsigned long want, const char *why)
     void *item = BQT_UNTOUCHED;
     int err = bq_get(q, &item);
     TL_CHECK(err == 0, "bq_get returned %s on a queue holding items; it must return 0",
-             bqt_err_name(err));
+             tl_err_name(err));
     TL_CHECK(VALUE(item) == want, "bq_get returned item %lu, but %s was item %lu", VALUE(item), why,
              want);
 }
@@ -48,7 +48,7 @@ static struct bqt_call *call_expect(struct bq *q, enum bqt_op op, void *item, lo
              "does a wait loop ignore closed?",
              bqt_op_name(op), state);
     TL_CHECK(c.ret == want, "%s on %s returned %s; it must return %s", bqt_op_name(op), state,
-             bqt_err_name(c.ret), bqt_err_name(want));
+             tl_err_name(c.ret), tl_err_name(want));
     return &c;
 }
 
@@ -103,17 +103,17 @@ TL_TEST(queue, try_ops)
     void *item = BQT_UNTOUCHED;
     int err = bq_try_get(q, &item);
     TL_CHECK(err == EAGAIN, "bq_try_get on an empty queue returned %s; it must return EAGAIN (%d)",
-             bqt_err_name(err), EAGAIN);
+             tl_err_name(err), EAGAIN);
     TL_CHECK(item == BQT_UNTOUCHED, "bq_try_get failed but still changed *item");
     err = bq_try_put(q, ITEM(1));
     TL_CHECK(err == 0, "bq_try_put on an empty queue returned %s; it must return 0",
-             bqt_err_name(err));
+             tl_err_name(err));
     err = bq_try_put(q, ITEM(2));
     TL_CHECK(err == 0, "bq_try_put on a queue with one free slot returned %s; it must return 0",
-             bqt_err_name(err));
+             tl_err_name(err));
     err = bq_try_put(q, ITEM(3));
     TL_CHECK(err == EAGAIN, "bq_try_put on a full queue returned %s; it must return EAGAIN (%d)",
-             bqt_err_name(err), EAGAIN);
+             tl_err_name(err), EAGAIN);
     TL_CHECK(bq_size(q) == 2,
              "bq_size returned %zu after a failed bq_try_put on a full queue of "
              "capacity 2; it must stay 2",
@@ -121,19 +121,19 @@ TL_TEST(queue, try_ops)
     err = bq_try_get(q, &item);
     TL_CHECK(err == 0 && VALUE(item) == 1,
              "bq_try_get returned %s and item %lu; it must return 0 and the oldest item, 1",
-             bqt_err_name(err), VALUE(item));
+             tl_err_name(err), VALUE(item));
     err = bq_try_put(q, ITEM(4));
     TL_CHECK(err == 0, "bq_try_put after a get freed a slot returned %s; it must return 0",
-             bqt_err_name(err));
+             tl_err_name(err));
     for (unsigned long want = 2; want <= 4; want += 2) {
         err = bq_try_get(q, &item);
         TL_CHECK(err == 0 && VALUE(item) == want,
                  "bq_try_get returned %s and item %lu; it must return 0 and the oldest item, %lu",
-                 bqt_err_name(err), VALUE(item), want);
+                 tl_err_name(err), VALUE(item), want);
     }
     err = bq_try_get(q, &item);
     TL_CHECK(err == EAGAIN, "bq_try_get on an emptied queue returned %s; it must return EAGAIN",
-             bqt_err_name(err));
+             tl_err_name(err));
     bq_destroy(q);
 }
 
@@ -147,14 +147,14 @@ TL_TEST(queue, get_blocks_when_empty)
     bqt_await_blocked(1);
     TL_CHECK(!bqt_call_returned(&calls[0]),
              "bq_get on an empty queue returned %s at once; it must wait until an item arrives",
-             bqt_err_name(calls[0].ret));
+             tl_err_name(calls[0].ret));
     put_ok(q, 42);
     TL_CHECK(bqt_call_finish(&calls[0], 2),
              "bq_get stayed blocked for 2 s after bq_put added an item to the empty queue: bq_put "
              "must wake a waiting getter (a lost wakeup)");
     TL_CHECK(calls[0].ret == 0 && VALUE(calls[0].got) == 42,
              "bq_get was woken by bq_put(42) and returned %s and item %lu; it must return 0 and 42",
-             bqt_err_name(calls[0].ret), VALUE(calls[0].got));
+             tl_err_name(calls[0].ret), VALUE(calls[0].got));
 
     /* Two waiting getters, two puts: each put must wake a getter. */
     for (int i = 0; i < 2; i++)
@@ -186,7 +186,7 @@ TL_TEST(queue, put_blocks_when_full)
     TL_CHECK(!bqt_call_returned(&call),
              "bq_put on a full queue of capacity 2 returned %s at once; it must wait until a "
              "get frees a slot",
-             bqt_err_name(call.ret));
+             tl_err_name(call.ret));
     TL_CHECK(bq_size(q) == 2,
              "bq_size returned %zu while bq_put waited on a full queue of "
              "capacity 2",
@@ -196,7 +196,7 @@ TL_TEST(queue, put_blocks_when_full)
              "bq_put stayed blocked for 2 s after bq_get freed a slot: bq_get must wake a "
              "waiting putter (a lost wakeup)");
     TL_CHECK(call.ret == 0, "bq_put was woken by bq_get and returned %s; it must return 0",
-             bqt_err_name(call.ret));
+             tl_err_name(call.ret));
     get_expect(q, 2, "the oldest item in the queue");
     get_expect(q, 3, "the item the blocked bq_put added");
     bq_destroy(q);
@@ -214,7 +214,7 @@ static void *capacity_producer(void *arg)
         TL_CHECK(err == 0,
                  "bq_put returned %s on an open queue; it must wait for room and "
                  "return 0",
-                 bqt_err_name(err));
+                 tl_err_name(err));
     }
     return NULL;
 }
@@ -237,7 +237,7 @@ TL_TEST(queue, capacity)
         void *item = NULL;
         int err = bq_get(q, &item);
         TL_CHECK(err == 0, "bq_get returned %s while producers were putting; it must return 0",
-                 bqt_err_name(err));
+                 tl_err_name(err));
         unsigned long v = VALUE(item);
         TL_CHECK(v >= 1 && v <= TOTAL && !seen[v], "bq_get returned item %lu, which was %s", v,
                  v >= 1 && v <= TOTAL ? "already handed out (duplicated: was a slot overwritten?)"
@@ -275,7 +275,7 @@ static void measure_waiting(struct bq *q, enum bqt_op op, const char *state)
              N, bqt_op_name(op), state, u.wall_s, u.wakeups);
     for (int i = 0; i < N; i++)
         TL_CHECK(!bqt_call_returned(&calls[i]), "%s on %s queue returned %s; it must wait",
-                 bqt_op_name(op), state, bqt_err_name(calls[i].ret));
+                 bqt_op_name(op), state, tl_err_name(calls[i].ret));
     /* Release them: items for the getters, room for the putters. */
     for (int i = 0; i < N; i++) {
         if (op == BQT_GET) {
@@ -284,13 +284,13 @@ static void measure_waiting(struct bq *q, enum bqt_op op, const char *state)
             void *item;
             int err = bq_get(q, &item);
             TL_CHECK(err == 0, "bq_get on a full queue returned %s; it must return 0",
-                     bqt_err_name(err));
+                     tl_err_name(err));
         }
     }
     for (int i = 0; i < N; i++)
         TL_CHECK(bqt_call_finish(&calls[i], 2) && calls[i].ret == 0,
                  "%s stayed blocked on %s queue after the queue changed, or returned %s",
-                 bqt_op_name(op), state, bqt_err_name(calls[i].ret));
+                 bqt_op_name(op), state, tl_err_name(calls[i].ret));
 }
 
 TL_TEST(queue, no_busy_wait)
@@ -317,7 +317,7 @@ static void *spurious_consumer(void *arg)
         if (err == EPIPE)
             return NULL;
         TL_CHECK(err == 0, "bq_get returned %s on an open queue; it must wait for an item",
-                 bqt_err_name(err));
+                 tl_err_name(err));
         unsigned long v = VALUE(item);
         TL_CHECK(v >= 1 && v <= SPURIOUS_ITEMS && !spurious_seen[v],
                  "bq_get returned item %lu, which was %s: after a spurious wakeup a getter must "
@@ -335,7 +335,7 @@ static void *spurious_producer(void *arg)
         TL_CHECK(err == 0,
                  "bq_put returned %s on an open queue; after a spurious wakeup a putter "
                  "must re-check that the queue has room and go on waiting",
-                 bqt_err_name(err));
+                 tl_err_name(err));
     }
     return NULL;
 }
@@ -395,7 +395,7 @@ TL_TEST(queue, spurious_wakeups)
         void *item = NULL;
         int err = bq_get(spurious_q, &item);
         TL_CHECK(err == 0, "bq_get returned %s on a queue holding items; it must return 0",
-                 bqt_err_name(err));
+                 tl_err_name(err));
         unsigned long v = VALUE(item);
         TL_CHECK(v >= 1 && v <= SPURIOUS_ITEMS && !spurious_seen[v],
                  "bq_get returned item %lu, which was %s: after a spurious wakeup a putter must "
@@ -458,7 +458,7 @@ TL_TEST(queue, timed_get)
                  "bq_timed_get(150 ms) on an empty queue returned %s after %.0f ms; it must "
                  "return ETIMEDOUT (%d) (EINVAL (%d) means a bad deadline: is tv_nsec kept below "
                  "1000000000?)",
-                 bqt_err_name(c->ret), c->seconds * 1000, ETIMEDOUT, EINVAL);
+                 tl_err_name(c->ret), c->seconds * 1000, ETIMEDOUT, EINVAL);
         TL_CHECK(c->seconds >= 0.140,
                  "bq_timed_get(150 ms) on an empty queue returned after %.0f ms; it must wait "
                  "about 150 ms (%s)",
@@ -475,7 +475,7 @@ TL_TEST(queue, timed_get)
              "bq_timed_get(5000 ms) did not return within 1 s after bq_put added an item");
     TL_CHECK(call.ret == 0 && VALUE(call.got) == 9,
              "bq_timed_get returned %s and item %lu after bq_put(9); it must return 0 and 9",
-             bqt_err_name(call.ret), VALUE(call.got));
+             tl_err_name(call.ret), VALUE(call.got));
 
     /* Spurious wakeups are not timeouts and not items. */
     tl_noise(TL_NOISE_SPURIOUS);
@@ -485,7 +485,7 @@ TL_TEST(queue, timed_get)
         TL_CHECK(err == ETIMEDOUT,
                  "bq_timed_get(10 ms) on an empty queue returned %s under spurious wakeups; it "
                  "must re-check the queue after every wakeup and return ETIMEDOUT",
-                 bqt_err_name(err));
+                 tl_err_name(err));
     }
     tl_noise(TL_NOISE_OFF);
     bq_destroy(q);
@@ -502,7 +502,7 @@ TL_TEST(queue, timed_put)
         TL_CHECK(err == ETIMEDOUT,
                  "bq_timed_put(120 ms) on a full queue returned %s after %.0f ms; it must return "
                  "ETIMEDOUT (%d)",
-                 bqt_err_name(err), took * 1000, ETIMEDOUT);
+                 tl_err_name(err), took * 1000, ETIMEDOUT);
         TL_CHECK(took >= 0.110 && took < 1.5,
                  "bq_timed_put(120 ms) on a full queue returned after %.0f ms; it must wait "
                  "about 120 ms (%s)",
@@ -520,7 +520,7 @@ TL_TEST(queue, timed_put)
     TL_CHECK(bqt_call_finish(&call, 1),
              "bq_timed_put(5000 ms) did not return within 1 s after bq_get freed a slot");
     TL_CHECK(call.ret == 0, "bq_timed_put returned %s after bq_get freed a slot; it must return 0",
-             bqt_err_name(call.ret));
+             tl_err_name(call.ret));
     get_expect(q, 3, "the item bq_timed_put added");
     bq_destroy(q);
 }
@@ -537,7 +537,7 @@ TL_TEST(queue, put_after_close)
     struct bq *q = create(2);
     put_ok(q, 1);
     int err = bq_close(q);
-    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", bqt_err_name(err));
+    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", tl_err_name(err));
     const char *state = "a closed queue with room";
     call_expect(q, BQT_PUT, ITEM(2), 0, EPIPE, state);
     call_expect(q, BQT_TRY_PUT, ITEM(3), 0, EPIPE, state);
@@ -557,12 +557,12 @@ TL_TEST(queue, close_drains)
     for (unsigned long v = 1; v <= 3; v++)
         put_ok(q, v);
     int err = bq_close(q);
-    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", bqt_err_name(err));
+    TL_CHECK(err == 0, "bq_close returned %s; it must return 0", tl_err_name(err));
     err = bq_close(q);
     TL_CHECK(err == 0,
              "bq_close on a closed queue returned %s; closing twice is harmless and "
              "must return 0",
-             bqt_err_name(err));
+             tl_err_name(err));
     TL_CHECK(bq_size(q) == 3,
              "bq_size returned %zu after closing a queue holding 3 items; close "
              "must not drop them",
@@ -573,7 +573,7 @@ TL_TEST(queue, close_drains)
     TL_CHECK(err == 0 && VALUE(item) == 1,
              "bq_try_get on %s returned %s and item %lu; it must return 0 and 1: close stops "
              "puts, not gets",
-             state, bqt_err_name(err), VALUE(item));
+             state, tl_err_name(err), VALUE(item));
     struct bqt_call *c = call_expect(q, BQT_GET, NULL, 0, 0, state);
     TL_CHECK(VALUE(c->got) == 2, "bq_get on %s returned item %lu; it must return 2", state,
              VALUE(c->got));
@@ -590,7 +590,7 @@ TL_TEST(queue, close_drains)
              state, c->seconds * 1000);
     err = bq_try_get(q, &item);
     TL_CHECK(err == EPIPE, "bq_try_get on %s returned %s; it must return EPIPE (%d)", state,
-             bqt_err_name(err), EPIPE);
+             tl_err_name(err), EPIPE);
     bq_destroy(q);
 }
 
@@ -605,7 +605,7 @@ TL_TEST(queue, join_waits)
     TL_CHECK(err == EINVAL,
              "bq_task_done on a queue with no item pending returned %s; it must "
              "return EINVAL (%d)",
-             bqt_err_name(err), EINVAL);
+             tl_err_name(err), EINVAL);
 
     for (unsigned long v = 1; v <= 3; v++)
         put_ok(q, v);
@@ -616,23 +616,23 @@ TL_TEST(queue, join_waits)
         TL_CHECK(!bqt_call_returned(&joins[i]),
                  "bq_join returned %s while 3 items put were still in the queue; it must wait "
                  "until bq_task_done was called for each",
-                 bqt_err_name(joins[i].ret));
+                 tl_err_name(joins[i].ret));
     for (unsigned long v = 1; v <= 3; v++)
         get_expect(q, v, "the oldest item in the queue");
     for (int i = 0; i < 2; i++) {
         err = bq_task_done(q);
         TL_CHECK(err == 0, "bq_task_done returned %s with items pending; it must return 0",
-                 bqt_err_name(err));
+                 tl_err_name(err));
     }
     bqt_await_blocked(2);
     for (int i = 0; i < 2; i++)
         TL_CHECK(!bqt_call_returned(&joins[i]),
                  "bq_join returned %s after bq_task_done was called for only 2 of 3 items "
                  "(all 3 were taken with bq_get): join waits for task_done, not for get",
-                 bqt_err_name(joins[i].ret));
+                 tl_err_name(joins[i].ret));
     err = bq_task_done(q);
     TL_CHECK(err == 0, "bq_task_done returned %s for the last pending item; it must return 0",
-             bqt_err_name(err));
+             tl_err_name(err));
     int woken = 0;
     for (int i = 0; i < 2; i++)
         woken += bqt_call_finish(&joins[i], 2);
@@ -641,11 +641,11 @@ TL_TEST(queue, join_waits)
              "2 s: every joiner must be woken (broadcast, not signal)",
              woken);
     TL_CHECK(joins[0].ret == 0 && joins[1].ret == 0, "bq_join returned %s and %d; it must return 0",
-             bqt_err_name(joins[0].ret), joins[1].ret);
+             tl_err_name(joins[0].ret), joins[1].ret);
     err = bq_task_done(q);
     TL_CHECK(err == EINVAL,
              "bq_task_done called a 4th time for 3 items put returned %s; it must "
              "return EINVAL (%d)",
-             bqt_err_name(err), EINVAL);
+             tl_err_name(err), EINVAL);
     bq_destroy(q);
 }
