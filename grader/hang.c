@@ -254,32 +254,59 @@ char *hang_threads(const struct strv *threads, const struct strv *held, const ch
     return text;
 }
 
+/* What thread t does and holds, after its name: " (runs ...): waits in ..., called from ...". */
+static char *thread_state(struct facts *f, struct th *t)
+{
+    struct sbuf b = {0};
+    sbuf_add(&b, "");
+    char *at = where_thread(t);
+    if (t->by.in_stub && t->start.func)
+        sbuf_addf(&b, " (runs %s, started in %s at %s:%d)", t->start.func, t->by.func, t->by.file,
+                  t->by.line);
+    else if (t->number > 1 && t->start.func)
+        sbuf_addf(&b, " (runs %s, started by the test)", t->start.func);
+    if (strcmp(t->op, "running") == 0)
+        sbuf_add(&b, ": running");
+    else
+        sbuf_addf(&b, ": waits in %s, called from %s", t->op, at);
+    for (size_t k = 0; k < f->nh; k++) {
+        if (f->h[k].number != t->number || holder(f, f->h[k].mutex) != &f->h[k])
+            continue;
+        char *lock = lock_words(f, &f->h[k].site, f->h[k].name), *taken = where(&f->h[k].site);
+        sbuf_addf(&b, "; holds %s, taken in %s", lock, taken);
+        free(lock), free(taken);
+    }
+    free(at);
+    return b.s;
+}
+
+/* One line per thread; a run of threads in the same state (a thousand started by one loop) is
+ * one line. */
 static char *describe_threads(struct facts *f)
 {
     struct sbuf b = {0};
     sbuf_add(&b, "Where each thread was:\n");
-    for (size_t i = 0; i < f->nt; i++) {
-        struct th *t = &f->t[i];
-        char *name = thread_name(t), *at = where_thread(t);
-        sbuf_addf(&b, "  - %s", name);
-        if (t->by.in_stub && t->start.func)
-            sbuf_addf(&b, " (runs %s, started in %s at %s:%d)", t->start.func, t->by.func,
-                      t->by.file, t->by.line);
-        else if (t->number > 1 && t->start.func)
-            sbuf_addf(&b, " (runs %s, started by the test)", t->start.func);
-        if (strcmp(t->op, "running") == 0)
-            sbuf_add(&b, ": running");
-        else
-            sbuf_addf(&b, ": waits in %s, called from %s", t->op, at);
-        for (size_t k = 0; k < f->nh; k++) {
-            if (f->h[k].number != t->number || holder(f, f->h[k].mutex) != &f->h[k])
-                continue;
-            char *lock = lock_words(f, &f->h[k].site, f->h[k].name), *taken = where(&f->h[k].site);
-            sbuf_addf(&b, "; holds %s, taken in %s", lock, taken);
-            free(lock), free(taken);
+    for (size_t i = 0; i < f->nt;) {
+        char *state = thread_state(f, &f->t[i]);
+        size_t j = i + 1;
+        for (; j < f->nt && f->t[j].number == f->t[j - 1].number + 1 && f->t[i].number > 1; j++) {
+            char *next = thread_state(f, &f->t[j]);
+            bool same = strcmp(next, state) == 0;
+            free(next);
+            if (!same)
+                break;
         }
-        sbuf_add(&b, "\n");
-        free(name), free(at);
+        if (j - i > 2) {
+            sbuf_addf(&b, "  - threads %d to %d (%zu threads, each the same)%s\n", f->t[i].number,
+                      f->t[j - 1].number, j - i, state);
+        } else {
+            j = i + 1;
+            char *name = thread_name(&f->t[i]);
+            sbuf_addf(&b, "  - %s%s\n", name, state);
+            free(name);
+        }
+        free(state);
+        i = j;
     }
     return b.s;
 }

@@ -81,9 +81,43 @@ void place_free(struct place *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Each lookup runs addr2line, in the sandbox: tens of milliseconds. A hung run of a thousand
+ * threads reports the same few frames a thousand times over, so the answers are kept. */
+struct known {
+    char *key; /* frame, build directory and stub */
+    struct place place;
+    bool found;
+};
+static struct known *known;
+static size_t nknown, known_cap;
+
+static void place_copy(struct place *to, const struct place *from)
+{
+    *to = *from;
+    to->func = from->func ? xstrdup(from->func) : NULL;
+    to->file = from->file ? xstrdup(from->file) : NULL;
+}
+
 bool symbolize_place(const char *frame, const char *bd, const char *stub, struct place *out)
 {
-    return lookup_place(frame, bd, stub, out);
+    char *key = xasprintf("%s\n%s\n%s", frame, bd, stub);
+    for (size_t i = 0; i < nknown; i++) {
+        if (strcmp(known[i].key, key) == 0) {
+            free(key);
+            place_copy(out, &known[i].place);
+            return known[i].found;
+        }
+    }
+    bool found = lookup_place(frame, bd, stub, out);
+    if (nknown == known_cap) {
+        known_cap = known_cap ? 2 * known_cap : 64;
+        known = xrealloc(known, known_cap * sizeof *known);
+    }
+    known[nknown].key = key;
+    known[nknown].found = found;
+    place_copy(&known[nknown].place, out);
+    nknown++;
+    return found;
 }
 
 static char *lookup(const char *frame, const char *bd, const char *stub, bool *in_stub)
@@ -91,7 +125,7 @@ static char *lookup(const char *frame, const char *bd, const char *stub, bool *i
     struct place p;
     char *result = NULL;
     *in_stub = false;
-    if (lookup_place(frame, bd, stub, &p)) {
+    if (symbolize_place(frame, bd, stub, &p)) {
         result = xasprintf("%s (%s:%d)", p.func, p.file, p.line);
         *in_stub = p.in_stub;
     }
