@@ -624,7 +624,14 @@ void spin_explain(const char *spin, const struct strv *threads, const struct str
     const char *name = func.func ? func.func : "the code under test";
     struct th self = {.number = number};
     char *who = thread_name(&self), *q = quote(&f, &at), *place = where(&at);
-    bool alone = f.nt <= 1;
+    int running = 0;
+    for (size_t i = 0; i < f.nt; i++)
+        running += f.t[i].number != number && strcmp(f.t[i].op, "running") == 0;
+    char *others = f.nt <= 1      ? xstrdup(", and no other thread was running")
+                   : running == 0 ? xstrdup(", while every other thread was blocked")
+                                  : xasprintf(", while %d other thread%s ran in the code under "
+                                              "test too",
+                                              running, running == 1 ? "" : "s");
     unsigned long locks = calls - sleeps;
     const char *verdict = sleeps ? "polling" : locks ? "busy-wait" : "endless loop";
     const char *how = sleeps  ? ", sleeping between looks: it polls for"
@@ -636,12 +643,11 @@ void spin_explain(const char *spin, const struct strv *threads, const struct str
         "no thread is left to do. %sEvery loop must end: its condition must become false, by "
         "this thread's work or by another thread's; a thread that must wait for another sleeps "
         "in pthread_cond_wait until it is signalled. Revisit: loop conditions%s.",
-        name, who, secs,
-        alone ? ", and no other thread was running" : ", while every other thread was blocked", how,
-        when, sleeps || locks ? "; condition variables: waiting without polling" : "");
+        name, who, secs, others, how, when,
+        sleeps || locks ? "; condition variables: waiting without polling" : "");
     d->verdict = xstrdup(verdict);
     d->details = describe_threads(&f);
-    free(who), free(q), free(place), free(when);
+    free(who), free(q), free(place), free(when), free(others);
     place_free(&func), place_free(&at);
     free_facts(&f);
 }

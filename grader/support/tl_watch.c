@@ -14,12 +14,12 @@
  *
  * It also ends a run that can only spin: a thread has stayed inside one call of the code under
  * test for a spin period (5 s plain, 8 s under ThreadSanitizer, 20 s under Valgrind) without
- * once being seen blocked or waiting, and every other thread is blocked or inside the code under
- * test too. No call of a lab's API computes for that long (the longest take milliseconds; a
- * computation of 3 s is left alone, grader/tests/test_watch.c), so it is an endless loop, or a
- * busy-wait for what no thread is left to do, and the test would wait out its time limit, each
- * test in turn. The spinning thread is then asked, by a signal, where it is (SPIN). A thread
- * running the test's own code, sleeping in it or in a timed wait keeps the run going.
+ * once being seen blocked or waiting, and no thread is running the test's own code. No call of a
+ * lab's API computes for that long (the longest take milliseconds; a computation of 3 s is left
+ * alone, grader/tests/test_watch.c), so it is an endless loop, or a busy-wait for what no thread
+ * is left to do, and the test would wait out its time limit, each test in turn. The spinning
+ * thread is then asked, by a signal, where it is (SPIN). A thread running the test's own code,
+ * sleeping in it or in a timed wait keeps the run going.
  */
 #define _GNU_SOURCE
 #include <execinfo.h>
@@ -103,8 +103,8 @@ static bool waits(int op)
     return op != OP_NONE && op != OP_AWAIT;
 }
 
-/* The spinning thread with the lowest number, if every thread that is not blocked has been
- * spinning inside one call of the code under test for spin_s; else NULL. */
+/* The lowest-numbered thread that has been spinning inside one call of the code under test for
+ * spin_s, unless a thread is running the test's own code (it may yet end the spin); else NULL. */
 static struct tl_slot *only_spinning(bool ask_kernel)
 {
     double now = tl_now();
@@ -132,12 +132,12 @@ static struct tl_slot *only_spinning(bool ask_kernel)
             *k = (struct spin_track){
                 tid, calls, atomic_load_explicit(&t->stub_calls, memory_order_relaxed),
                 atomic_load_explicit(&t->stub_sleeps, memory_order_relaxed), now};
-        if (blocked)
+        /* Another thread inside the code under test, spinning for less time or not, does not
+         * keep the run going: the spinner has shown what no call of a lab does. */
+        if (blocked || now - k->since < spin_s)
             continue;
-        if (now - k->since < spin_s)
-            others_run = true;
-        else if (!found || atomic_load_explicit(&t->number, memory_order_relaxed) <
-                               atomic_load_explicit(&found->number, memory_order_relaxed))
+        if (!found || atomic_load_explicit(&t->number, memory_order_relaxed) <
+                          atomic_load_explicit(&found->number, memory_order_relaxed))
             found = t;
     }
     return others_run ? NULL : found;
