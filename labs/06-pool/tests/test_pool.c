@@ -755,10 +755,16 @@ TL_TEST(pool, spurious_wakeups)
     enum { TASKS = 150 };
     static struct pt_job job;
     static struct pt_call call;
+    int live = tl_live_threads();
     tl_noise(TL_NOISE_SPURIOUS);
     struct pool *p = pt_create(3);
     /* Each task is submitted once a worker really waits, so that it wakes a sleeper. */
     for (long i = 0; i < TASKS; i++) {
+        TL_CHECK(tl_live_threads() == live + 3,
+                 "only %d of the pool's 3 workers were still running, although the pool was "
+                 "open: a worker must leave its loop only at shutdown, so after a spurious "
+                 "wakeup it must look at the queue again (while, not if)",
+                 tl_live_threads() - live);
         tl_await_waiters(1, 2);
         struct pool_future *f = NULL;
         int err = pool_submit(p, plus_one, PTR(i), &f);
