@@ -268,8 +268,9 @@ static struct {
     long map_runs[ST_MAP];
     long any_runs[ST_ANY];
     long spawned_runs;
-    /* The handshake: the task started, then pool_future_done was read (relaxed atomics). */
-    atomic_int hs_started, hs_read;
+    /* The handshake: the task started, pool_future_done was read, the worker moved on to the
+     * next task (relaxed atomics). */
+    atomic_int hs_started, hs_read, hs_next;
     struct pool_future *hs_future;
     bool hs_saw_done; /* written by the reader before it is joined */
 } st;
@@ -347,6 +348,13 @@ static void *hs_reader(void *arg)
     return NULL;
 }
 
+/* Runs after hs_task on the same (only) worker: by then the worker has marked hs_task done. */
+static void *hs_next_task(void *arg)
+{
+    atomic_store_explicit(&st.hs_next, 1, RELAXED);
+    return arg;
+}
+
 static void *spawner_task(void *arg)
 {
     (void)arg;
@@ -355,17 +363,28 @@ static void *spawner_task(void *arg)
     return err == 0 ? f : NULL;
 }
 
+/* On a pool of its own, of one worker, so that nothing else touches its lock: the runner joins
+ * the reader (an edge from the read) only once the worker has moved on to the next task, after
+ * marking hs_task done; joining earlier, then waiting in pool_future_get, would order the read
+ * before the worker's write through the pool's lock. */
 static void st_handshake(void)
 {
     atomic_init(&st.hs_started, 0);
     atomic_init(&st.hs_read, 0);
+    atomic_init(&st.hs_next, 0);
     VALGRIND_HG_DISABLE_CHECKING(&st.hs_started, sizeof st.hs_started);
     VALGRIND_HG_DISABLE_CHECKING(&st.hs_read, sizeof st.hs_read);
-    int err = pool_submit(st.p, hs_task, &st, &st.hs_future);
-    TL_CHECK(err == 0 && st.hs_future, "pool_submit returned %s; it must return 0 and a future",
-             pt_err_name(err));
+    VALGRIND_HG_DISABLE_CHECKING(&st.hs_next, sizeof st.hs_next);
+    struct pool *p = pt_create(1);
+    struct pool_future *next = NULL;
+    int err = pool_submit(p, hs_task, &st, &st.hs_future);
+    if (err == 0)
+        err = pool_submit(p, hs_next_task, NULL, &next);
+    TL_CHECK(err == 0 && st.hs_future && next,
+             "pool_submit returned %s; it must return 0 and a future", pt_err_name(err));
     pthread_t reader;
     tl_spawn(&reader, hs_reader, NULL);
+    st_await_flag(&st.hs_next, 1);
     pthread_join(reader, NULL);
     TL_CHECK(!st.hs_saw_done,
              "pool_future_done returned true while the task was still running; it must say "
@@ -373,10 +392,12 @@ static void st_handshake(void)
     void *result = NULL;
     err = pool_future_get(st.hs_future, &result);
     TL_CHECK(err == 0 && result == &st,
-             "pool_future_get returned %s and %p; it must return 0 and "
-             "the task's result %p",
+             "pool_future_get returned %s and %p; it must return 0 and the task's result %p",
              pt_err_name(err), result, (void *)&st);
+    pool_future_get(next, NULL);
+    pool_future_free(next);
     pool_future_free(st.hs_future);
+    pool_destroy(p);
 }
 
 static void st_wait_any(void)

@@ -467,6 +467,8 @@ TL_TEST(pool, concurrent_submitters)
                  runs ? "twice: did two workers take the same task from the queue?"
                       : "never: was it lost from the queue?");
     }
+    /* The detectors' scenario: submitters, map, wait_any, a task that submits, shutdown. */
+    tl_scenario("stress");
 }
 
 static struct pool *ts_pool;
@@ -495,6 +497,13 @@ TL_TEST(pool, task_submits)
     pool_future_free(inner);
     pool_future_free(outer);
     pool_destroy(ts_pool);
+}
+
+TL_TEST(pool, free_while_running)
+{
+    /* Futures freed while their tasks run or wait, then a cancelling shutdown (the detectors'
+     * scenario: memcheck sees a worker writing into a future already freed). */
+    tl_scenario("free_running");
 }
 
 /* ---- Task 6: shutdown ---------------------------------------------------------------------- */
