@@ -197,10 +197,13 @@ TL_TEST(pool, runs_in_parallel)
 TL_TEST(pool, get_blocks)
 {
     enum { GETTERS = 3 };
-    static struct pt_job job;
+    static struct pt_job job, next;
     static struct pt_call calls[GETTERS];
-    struct pool *p = pt_create(2);
+    /* One worker: once the task ends it takes the next held task, so that while the test waits
+     * for the getters, the only threads waiting in the pool are the getters themselves. */
+    struct pool *p = pt_create(1);
     struct pool_future *f = pt_submit_job(p, &job, 42, true);
+    struct pool_future *g = pt_submit_job(p, &next, 43, true);
     TL_CHECK(pt_await_started(&job, 1, 1), "a task submitted to an idle pool did not start");
     for (int i = 0; i < GETTERS; i++) {
         calls[i] = (struct pt_call){.op = PT_GET, .f = f};
@@ -228,6 +231,9 @@ TL_TEST(pool, get_blocks)
                  "and 42",
                  pt_err_name(calls[i].ret), VALUE(calls[i].result));
     TL_CHECK(pool_future_done(f), "pool_future_done returned false after the task finished");
+    pt_release(&next);
+    get_expect(g, 43, "a finished task's future");
+    pool_future_free(g);
     pool_future_free(f);
     pool_destroy(p);
 }
@@ -761,9 +767,9 @@ TL_TEST(pool, no_busy_wait)
 
 TL_TEST(pool, spurious_wakeups)
 {
-    enum { TASKS = 150 };
+    enum { TASKS = 150, GETTERS = 3 };
     static struct pt_job job;
-    static struct pt_call call;
+    static struct pt_call calls[GETTERS];
     int live = tl_live_threads();
     tl_noise(TL_NOISE_SPURIOUS);
     struct pool *p = pt_create(3);
@@ -781,18 +787,31 @@ TL_TEST(pool, spurious_wakeups)
         get_expect(f, i + 1, "a task submitted to waiting workers woken spuriously");
         pool_future_free(f);
     }
+    /* Getters of a running task, while other tasks finish: every wakeup they get, spurious
+     * or meant for another future, must send them back to waiting. */
     struct pool_future *f = pt_submit_job(p, &job, 77, true);
-    call = (struct pt_call){.op = PT_GET, .f = f};
-    pt_call_start(&call);
-    pt_await_blocked(4);
-    tl_sleep_ms(50);
-    TL_CHECK(!pt_call_returned(&call),
-             "pool_future_get returned %s and %ld while its task was still running: after a "
-             "spurious wakeup it must re-check that the future is done (while, not if)",
-             pt_err_name(call.ret), VALUE(call.result));
+    for (int i = 0; i < GETTERS; i++) {
+        calls[i] = (struct pt_call){.op = PT_GET, .f = f};
+        pt_call_start(&calls[i]);
+    }
+    pt_await_blocked(GETTERS + 3);
+    for (long i = 0; i < 20; i++) {
+        struct pool_future *other = NULL;
+        int err = pool_submit(p, plus_one, PTR(i), &other);
+        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", pt_err_name(err));
+        get_expect(other, i + 1, "a task submitted while another ran");
+        pool_future_free(other);
+    }
+    for (int i = 0; i < GETTERS; i++)
+        TL_CHECK(!pt_call_returned(&calls[i]),
+                 "pool_future_get returned %s and %ld while its task was still running: after "
+                 "a wakeup (spurious, or for another future) it must re-check that its future "
+                 "is done (while, not if)",
+                 pt_err_name(calls[i].ret), VALUE(calls[i].result));
     pt_release(&job);
-    TL_CHECK(pt_call_finish(&call, 2) && call.ret == 0 && VALUE(call.result) == 77,
-             "pool_future_get did not return 0 and 77 after its task finished");
+    for (int i = 0; i < GETTERS; i++)
+        TL_CHECK(pt_call_finish(&calls[i], 2) && calls[i].ret == 0 && VALUE(calls[i].result) == 77,
+                 "pool_future_get did not return 0 and 77 after its task finished");
     pool_future_free(f);
     pool_destroy(p);
     TL_CHECK(tl_spurious_wakeups() > 0,
