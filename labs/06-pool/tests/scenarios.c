@@ -23,40 +23,6 @@
 static pthread_mutex_t harness_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t harness_cond = PTHREAD_COND_INITIALIZER;
 
-const char *pt_err_name(int err)
-{
-    static _Thread_local char other[4][24];
-    static _Thread_local int next;
-    switch (err) {
-    case 0:
-        return "0";
-    case EINVAL:
-        return "EINVAL";
-    case ENOSYS:
-        return "ENOSYS (not written yet)";
-    case EPIPE:
-        return "EPIPE";
-    case ECANCELED:
-        return "ECANCELED";
-    case ETIMEDOUT:
-        return "ETIMEDOUT";
-    case ENOMEM:
-        return "ENOMEM";
-    }
-    char *buf = other[next++ % 4];
-    snprintf(buf, sizeof other[0], "%d", err);
-    return buf;
-}
-
-double pt_bound(double seconds)
-{
-    if (tl_under_valgrind())
-        return seconds * 20;
-    if (strcmp(tl_tool(), "tsan") == 0)
-        return seconds * 5;
-    return seconds;
-}
-
 void *pt_job_task(void *arg)
 {
     struct pt_job *j = arg;
@@ -82,7 +48,7 @@ struct pool_future *pt_submit_job(struct pool *p, struct pt_job *job, long value
     TL_CHECK(err == 0,
              "pool_submit on a running pool returned %s; it must queue the task and "
              "return 0",
-             pt_err_name(err));
+             tl_err_name(err));
     TL_CHECK(f && f != (struct pool_future *)(uintptr_t)0xdead,
              "pool_submit returned 0 but stored %s in *out; it must store the task's future",
              f ? "nothing" : "NULL");
@@ -132,7 +98,7 @@ static bool started_enough(void *arg)
 bool pt_await_started(struct pt_job *jobs, int count, int n)
 {
     struct started_goal g = {jobs, count, n};
-    return tl_await(started_enough, &g, pt_bound(3));
+    return tl_await(started_enough, &g, tl_bound(3));
 }
 
 static bool future_done(void *f)
@@ -142,7 +108,7 @@ static bool future_done(void *f)
 
 bool pt_await_done(struct pool_future *f, double timeout_s)
 {
-    return tl_await(future_done, f, pt_bound(timeout_s));
+    return tl_await(future_done, f, tl_bound(timeout_s));
 }
 
 void pt_await_blocked(int n)
@@ -150,7 +116,7 @@ void pt_await_blocked(int n)
     /* Threads that block reach their wait in milliseconds even under Valgrind; a pool that
      * spins instead costs one wait of a few seconds, not a minute. */
     tl_await_waiters(n, tl_under_valgrind() ? 6 : strcmp(tl_tool(), "tsan") == 0 ? 4 : 2);
-    tl_sleep_ms(pt_bound(20));
+    tl_sleep_ms(tl_bound(20));
 }
 
 static void *noop_task(void *arg)
@@ -173,7 +139,7 @@ struct pool *pt_create(int nthreads)
     }
     tl_label_end();
     TL_CHECK(err == 0 && f, "pool_submit on a new pool returned %s; it must return 0 and a future",
-             pt_err_name(err));
+             tl_err_name(err));
     return p;
 }
 
@@ -251,7 +217,7 @@ bool pt_call_finish(struct pt_call *c, double timeout_s)
 {
     /* While the test waits here the hang watchdog counts it as blocked: if the call can never
      * return (a deadlock, a lost wakeup), the run ends within a second with a diagnosis. */
-    if (!tl_await(call_returned, c, pt_bound(timeout_s)))
+    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
         return false;
     pthread_join(c->thread, NULL);
     return true;
@@ -293,7 +259,7 @@ static void *st_submitter(void *arg)
         TL_CHECK(err == 0 && fs[i],
                  "pool_submit returned %s while other threads submitted too; it must return 0 "
                  "and a future",
-                 pt_err_name(err));
+                 tl_err_name(err));
         if (i % 3 == 2) { /* freed before it is done: the pool must keep it until then */
             pool_future_free(fs[i]);
             fs[i] = NULL;
@@ -307,7 +273,7 @@ static void *st_submitter(void *arg)
         TL_CHECK(err == 0 && result == &st.runs[s][i],
                  "pool_future_get returned %s and result %p; it must return 0 and what the task "
                  "returned, %p",
-                 pt_err_name(err), result, (void *)&st.runs[s][i]);
+                 tl_err_name(err), result, (void *)&st.runs[s][i]);
         pool_future_free(fs[i]);
     }
     free(fs);
@@ -381,7 +347,7 @@ static void st_handshake(void)
     if (err == 0)
         err = pool_submit(p, hs_next_task, NULL, &next);
     TL_CHECK(err == 0 && st.hs_future && next,
-             "pool_submit returned %s; it must return 0 and a future", pt_err_name(err));
+             "pool_submit returned %s; it must return 0 and a future", tl_err_name(err));
     pthread_t reader;
     tl_spawn(&reader, hs_reader, NULL);
     st_await_flag(&st.hs_next, 1);
@@ -393,7 +359,7 @@ static void st_handshake(void)
     err = pool_future_get(st.hs_future, &result);
     TL_CHECK(err == 0 && result == &st,
              "pool_future_get returned %s and %p; it must return 0 and the task's result %p",
-             pt_err_name(err), result, (void *)&st);
+             tl_err_name(err), result, (void *)&st);
     pool_future_get(next, NULL);
     pool_future_free(next);
     pool_future_free(st.hs_future);
@@ -406,7 +372,7 @@ static void st_wait_any(void)
     for (int i = 0; i < ST_ANY; i++) {
         int err = pool_submit(st.p, count_task, &st.any_runs[i], &fs[i]);
         TL_CHECK(err == 0 && fs[i], "pool_submit returned %s; it must return 0 and a future",
-                 pt_err_name(err));
+                 tl_err_name(err));
     }
     struct pool_future *left[ST_ANY];
     memcpy(left, fs, sizeof fs);
@@ -416,7 +382,7 @@ static void st_wait_any(void)
         TL_CHECK(err == 0 && i < ST_ANY && left[i],
                  "pool_wait_any returned %s and index %zu; it must return 0 and the index of a "
                  "future still in the array (non-NULL)",
-                 pt_err_name(err), i);
+                 tl_err_name(err), i);
         TL_CHECK(pool_future_done(left[i]),
                  "pool_wait_any returned index %zu, but that future was not done", i);
         left[i] = NULL;
@@ -431,7 +397,7 @@ static void st_map_and_spawn(void)
     for (int i = 0; i < ST_MAP; i++)
         args[i] = &st.map_runs[i];
     int err = pool_map(st.p, count_task, args, results, ST_MAP);
-    TL_CHECK(err == 0, "pool_map returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_map returned %s; it must return 0", tl_err_name(err));
     for (int i = 0; i < ST_MAP; i++)
         TL_CHECK(results[i] == args[i],
                  "pool_map stored %p in results[%d]; it must store fn(args[%d]) = %p there",
@@ -440,18 +406,18 @@ static void st_map_and_spawn(void)
     struct pool_future *outer = NULL;
     err = pool_submit(st.p, spawner_task, NULL, &outer);
     TL_CHECK(err == 0 && outer, "pool_submit returned %s; it must return 0 and a future",
-             pt_err_name(err));
+             tl_err_name(err));
     void *inner = NULL;
     err = pool_future_get(outer, &inner);
     TL_CHECK(err == 0 && inner,
              "a task called pool_submit and got no future (pool_future_get returned %s): a task "
              "must be able to submit another task",
-             pt_err_name(err));
+             tl_err_name(err));
     void *result = NULL;
     err = pool_future_get(inner, &result);
     TL_CHECK(err == 0 && result == &st.spawned_runs,
              "the future of a task submitted by a task gave %s and %p; it must give 0 and %p",
-             pt_err_name(err), result, (void *)&st.spawned_runs);
+             tl_err_name(err), result, (void *)&st.spawned_runs);
     pool_future_free(inner);
     pool_future_free(outer);
 }
@@ -477,7 +443,7 @@ void pt_scn_stress(void)
         pthread_join(submitters[s], NULL);
 
     int err = pool_shutdown(st.p, true, false);
-    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", tl_err_name(err));
     for (int s = 0; s < ST_SUBMITTERS; s++)
         for (long i = 0; i < st.per; i++)
             TL_CHECK(st.runs[s][i] == 1,
@@ -518,7 +484,7 @@ void pt_scn_free_running(void)
     int err = pool_future_get(kept, &result);
     TL_CHECK(err == 0 && (intptr_t)result == 2,
              "pool_future_get returned %s and %ld; it must return 0 and the task's result 2",
-             pt_err_name(err), (long)(intptr_t)result);
+             tl_err_name(err), (long)(intptr_t)result);
     pool_future_free(kept);
 
     /* Freed while queued, then cancelled by shutdown. */
@@ -531,14 +497,14 @@ void pt_scn_free_running(void)
     pool_future_free(cancelled);
     pool_future_free(held);
     err = pool_shutdown(p, false, true);
-    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", tl_err_name(err));
     pt_release(&jobs[3]);
     pt_release(&jobs[4]);
     err = pool_future_get(held2, &result);
     TL_CHECK(err == 0 && (intptr_t)result == 5,
              "pool_future_get on a task running during pool_shutdown(cancel_pending) returned %s "
              "and %ld; running tasks finish: it must return 0 and 5",
-             pt_err_name(err), (long)(intptr_t)result);
+             tl_err_name(err), (long)(intptr_t)result);
     pool_future_free(held2);
     pool_destroy(p);
     TL_CHECK(pt_job_runs(&jobs[5]) == 0,

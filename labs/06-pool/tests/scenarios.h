@@ -60,12 +60,8 @@ bool pt_call_finish(struct pt_call *c, double timeout_s);
 /* The name of the API function c calls, for messages. */
 const char *pt_op_name(const struct pt_call *c);
 
-/* The name of an error number the API returns ("EPIPE"; "0" for success), for messages. */
-const char *pt_err_name(int err);
 /* pool_create, with the pool's lock named for feedback; the test fails on NULL. */
 struct pool *pt_create(int nthreads);
-/* seconds, stretched under ThreadSanitizer and Valgrind, which run code many times slower. */
-double pt_bound(double seconds);
 /* Give n threads up to a few seconds to block in a condition wait or sem_wait, then a moment to
  * settle. */
 void pt_await_blocked(int n);

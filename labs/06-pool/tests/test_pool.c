@@ -20,7 +20,7 @@ static void get_expect(struct pool_future *f, long want, const char *what)
     TL_CHECK(err == 0 && VALUE(result) == want,
              "pool_future_get on %s returned %s and result %ld; it must return 0 and what the "
              "task returned, %ld",
-             what, pt_err_name(err), VALUE(result), want);
+             what, tl_err_name(err), VALUE(result), want);
 }
 
 static void get_cancelled(struct pool_future *f, const char *what)
@@ -30,7 +30,7 @@ static void get_cancelled(struct pool_future *f, const char *what)
     TL_CHECK(err == ECANCELED && result == NULL,
              "pool_future_get on %s returned %s and result %ld; it must return ECANCELED (%d) and "
              "NULL",
-             what, pt_err_name(err), VALUE(result), ECANCELED);
+             what, tl_err_name(err), VALUE(result), ECANCELED);
 }
 
 static void *plus_one(void *arg)
@@ -63,17 +63,17 @@ TL_TEST(pool, create_and_errors)
     TL_CHECK(err == EINVAL && f == NULL,
              "pool_submit with no function returned %s%s; it must return EINVAL and set *out to "
              "NULL",
-             pt_err_name(err), f ? " and left *out set" : "");
+             tl_err_name(err), f ? " and left *out set" : "");
     err = pool_submit(p, plus_one, NULL, NULL);
     TL_CHECK(err == EINVAL, "pool_submit with out == NULL returned %s; it must return EINVAL",
-             pt_err_name(err));
+             tl_err_name(err));
     struct pool_future *none[2] = {NULL, NULL};
     size_t index = 7;
     err = pool_wait_any(none, 2, &index);
     TL_CHECK(err == EINVAL,
              "pool_wait_any on an array of NULLs returned %s; it must return "
              "EINVAL (there is nothing to wait for)",
-             pt_err_name(err));
+             tl_err_name(err));
     pool_destroy(p);
     TL_CHECK(tl_live_threads() == live,
              "after pool_destroy, %d of the pool's threads were still running; it must stop "
@@ -101,7 +101,7 @@ TL_TEST(pool, results)
     for (long i = 0; i < N; i++) {
         int err = pool_submit(p, plus_one, PTR(i * 7), &fs[i]);
         TL_CHECK(err == 0 && fs[i], "pool_submit returned %s; it must return 0 and a future",
-                 pt_err_name(err));
+                 tl_err_name(err));
     }
     for (long i = 0; i < N; i++) {
         get_expect(fs[i], i * 7 + 1, "a finished task's future");
@@ -132,7 +132,7 @@ TL_TEST(pool, workers_reused)
     struct pool *p = pt_create(WORKERS);
     for (long i = 0; i < TASKS; i++) {
         int err = pool_submit(p, record_worker, PTR(i), &fs[i]);
-        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", pt_err_name(err));
+        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", tl_err_name(err));
     }
     for (long i = 0; i < TASKS; i++) {
         get_expect(fs[i], i, "a finished task's future");
@@ -182,7 +182,7 @@ TL_TEST(pool, runs_in_parallel)
      * at the same time gets past it; otherwise the run ends as a deadlock within a second. */
     for (long i = 0; i < WORKERS; i++) {
         int err = pool_submit(p, meet_task, PTR(i), &fs[i]);
-        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", pt_err_name(err));
+        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", tl_err_name(err));
     }
     for (long i = 0; i < WORKERS; i++) {
         get_expect(fs[i], i, "a task that met the others at a barrier");
@@ -214,7 +214,7 @@ TL_TEST(pool, get_blocks)
         TL_CHECK(!pt_call_returned(&calls[i]),
                  "pool_future_get returned %s while the task was still running; it must wait "
                  "until the task has returned",
-                 pt_err_name(calls[i].ret));
+                 tl_err_name(calls[i].ret));
     TL_CHECK(!pool_future_done(f),
              "pool_future_done returned true while the task was still running");
     pt_release(&job);
@@ -229,7 +229,7 @@ TL_TEST(pool, get_blocks)
         TL_CHECK(calls[i].ret == 0 && VALUE(calls[i].result) == 42,
                  "pool_future_get returned %s and %ld after the task finished; it must return 0 "
                  "and 42",
-                 pt_err_name(calls[i].ret), VALUE(calls[i].result));
+                 tl_err_name(calls[i].ret), VALUE(calls[i].result));
     TL_CHECK(pool_future_done(f), "pool_future_done returned false after the task finished");
     pt_release(&next);
     get_expect(g, 43, "a finished task's future");
@@ -252,7 +252,7 @@ TL_TEST(pool, timed_wait)
     TL_CHECK(call.ret == ETIMEDOUT,
              "pool_future_timedwait with a deadline 150 ms ahead returned %s while the task "
              "stayed running; it must return ETIMEDOUT (%d)",
-             pt_err_name(call.ret), ETIMEDOUT);
+             tl_err_name(call.ret), ETIMEDOUT);
     TL_CHECK(call.seconds >= 0.14,
              "pool_future_timedwait with a deadline 150 ms ahead (on CLOCK_MONOTONIC) returned "
              "after %.0f ms; it must wait until the deadline. A condition variable measures "
@@ -269,7 +269,7 @@ TL_TEST(pool, timed_wait)
     TL_CHECK(!pt_call_returned(&call),
              "pool_future_timedwait with a deadline 30 s ahead returned %s at once while the "
              "task was running; it must wait",
-             pt_err_name(call.ret));
+             tl_err_name(call.ret));
     pt_release(&job);
     TL_CHECK(pt_call_finish(&call, 2),
              "pool_future_timedwait stayed blocked after the task finished: finishing a task "
@@ -277,13 +277,13 @@ TL_TEST(pool, timed_wait)
     TL_CHECK(call.ret == 0,
              "pool_future_timedwait returned %s when the task finished before its deadline; it "
              "must return 0",
-             pt_err_name(call.ret));
+             tl_err_name(call.ret));
     struct timespec past = {0, 0};
     int err = pool_future_timedwait(f, &past);
     TL_CHECK(err == 0,
              "pool_future_timedwait on a done future with a past deadline returned %s; "
              "a done future returns 0 at once",
-             pt_err_name(err));
+             tl_err_name(err));
     get_expect(f, 5, "a finished task's future");
     pool_future_free(f);
     pool_destroy(p);
@@ -315,14 +315,14 @@ TL_TEST(pool, map_order)
     static void *args[BIG], *results[BIG];
     struct pool *p = pt_create(REV);
     int err = pool_map(p, plus_one, args, results, 0);
-    TL_CHECK(err == 0, "pool_map with n == 0 returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_map with n == 0 returned %s; it must return 0", tl_err_name(err));
 
     for (long i = 0; i < REV; i++) {
         args[i] = PTR(i);
         results[i] = PTR(-1);
     }
     err = pool_map(p, reverse_task, args, results, REV);
-    TL_CHECK(err == 0, "pool_map returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_map returned %s; it must return 0", tl_err_name(err));
     for (long i = 0; i < REV; i++)
         TL_CHECK(VALUE(results[i]) == i * 10 + 1,
                  "pool_map's tasks finished last first; it stored %ld in results[%ld], but that "
@@ -333,7 +333,7 @@ TL_TEST(pool, map_order)
     for (long i = 0; i < BIG; i++)
         args[i] = PTR(3 * i);
     err = pool_map(p, plus_one, args, results, BIG);
-    TL_CHECK(err == 0, "pool_map returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_map returned %s; it must return 0", tl_err_name(err));
     for (long i = 0; i < BIG; i++)
         TL_CHECK(VALUE(results[i]) == 3 * i + 1,
                  "pool_map stored %ld in results[%ld]; it must store fn(args[%ld]) = %ld",
@@ -365,13 +365,13 @@ TL_TEST(pool, wait_any_first)
     TL_CHECK(err == 0 && index == 2,
              "tasks 2 and then 0 of 3 finished; pool_wait_any returned %s and index %zu; it must "
              "return 0 and 2, the future that finished first",
-             pt_err_name(err), index);
+             tl_err_name(err), index);
     fs[2] = NULL;
     err = pool_wait_any(fs, N, &index);
     TL_CHECK(err == 0 && index == 0,
              "with fs[2] set to NULL, pool_wait_any returned %s and index %zu; it must return 0 "
              "and 0, the only done future left",
-             pt_err_name(err), index);
+             tl_err_name(err), index);
     fs[0] = NULL;
 
     /* Nothing done yet: wait_any blocks until task 1 finishes. */
@@ -381,7 +381,7 @@ TL_TEST(pool, wait_any_first)
     TL_CHECK(!pt_call_returned(&call),
              "pool_wait_any returned %s and index %zu while no future in the array was done; it "
              "must wait",
-             pt_err_name(call.ret), call.index);
+             tl_err_name(call.ret), call.index);
     pt_release(&jobs[1]);
     TL_CHECK(pt_call_finish(&call, 2),
              "pool_wait_any stayed blocked after a task in its array finished: finishing a task "
@@ -389,7 +389,7 @@ TL_TEST(pool, wait_any_first)
     TL_CHECK(call.ret == 0 && call.index == 1,
              "pool_wait_any returned %s and index %zu after task 1 finished; it must return 0 "
              "and 1",
-             pt_err_name(call.ret), call.index);
+             tl_err_name(call.ret), call.index);
     for (int i = 0; i < N; i++)
         pool_future_free(first[i]);
 
@@ -415,7 +415,7 @@ TL_TEST(pool, wait_any_first)
         TL_CHECK(err == 0 && index == (size_t)order[k],
                  "only task %d was released, and pool_wait_any returned %s and index %zu; it "
                  "must return 0 and %d",
-                 order[k], pt_err_name(err), index, order[k]);
+                 order[k], tl_err_name(err), index, order[k]);
         get_expect(fs[index], 200 + order[k], "a future pool_wait_any returned");
         fs[index] = NULL;
     }
@@ -445,7 +445,7 @@ static void *cs_submitter(void *arg)
         TL_CHECK(err == 0,
                  "pool_submit returned %s while other threads submitted; it must "
                  "return 0",
-                 pt_err_name(err));
+                 tl_err_name(err));
     }
     for (long i = 0; i < CS_PER; i++) {
         get_expect(fs[s][i], 2 * (s * CS_PER + i), "a finished task's future");
@@ -492,13 +492,13 @@ TL_TEST(pool, task_submits)
     ts_pool = pt_create(1);
     struct pool_future *outer = NULL;
     int err = pool_submit(ts_pool, submitting_task, PTR(41), &outer);
-    TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", tl_err_name(err));
     void *inner = NULL;
     err = pool_future_get(outer, &inner);
     TL_CHECK(err == 0 && inner,
              "a task called pool_submit on its own pool and got no future (pool_future_get "
              "returned %s): tasks run without the pool's lock held, and may submit tasks",
-             pt_err_name(err));
+             tl_err_name(err));
     get_expect(inner, 42, "the future of a task submitted by a task");
     pool_future_free(inner);
     pool_future_free(outer);
@@ -541,7 +541,7 @@ static void submit_refused(struct pool *p, const char *when)
     int err = pool_submit(p, pt_job_task, &job, &f);
     TL_CHECK(err == EPIPE && f == NULL,
              "pool_submit %s returned %s%s; it must return EPIPE (%d) and set *out to NULL", when,
-             pt_err_name(err), err == 0 ? " (the task was accepted)" : "", EPIPE);
+             tl_err_name(err), err == 0 ? " (the task was accepted)" : "", EPIPE);
 }
 
 TL_TEST(pool, shutdown_wait)
@@ -604,7 +604,7 @@ TL_TEST(pool, shutdown_nowait)
     /* Without wait it returns at once; if it waited, this test would never release the tasks
      * and the run would end as a deadlock. */
     int err = pool_shutdown(p, false, false);
-    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", tl_err_name(err));
     submit_refused(p, "after pool_shutdown");
     for (int i = 0; i < SD_JOBS; i++)
         TL_CHECK(!pool_future_done(fs[i]),
@@ -634,7 +634,7 @@ TL_TEST(pool, shutdown_cancel)
     }
     pt_await_blocked(SD_WORKERS + SD_QUEUED);
     int err = pool_shutdown(p, false, true);
-    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", tl_err_name(err));
     int woken = 0;
     for (int i = 0; i < SD_QUEUED; i++)
         woken += pt_call_finish(&calls[i], 2);
@@ -647,7 +647,7 @@ TL_TEST(pool, shutdown_cancel)
         TL_CHECK(calls[i].ret == ECANCELED && calls[i].result == NULL,
                  "pool_future_get on a task cancelled by pool_shutdown returned %s and %p; it "
                  "must return ECANCELED (%d) and NULL",
-                 pt_err_name(calls[i].ret), calls[i].result, ECANCELED);
+                 tl_err_name(calls[i].ret), calls[i].result, ECANCELED);
         get_cancelled(fs[SD_WORKERS + i], "a cancelled task's future");
     }
     for (int i = 0; i < SD_WORKERS; i++)
@@ -685,7 +685,7 @@ TL_TEST(pool, shutdown_wait_cancel)
     struct pool *p = sd_setup(jobs, fs);
     call = (struct pt_call){.op = PT_SHUTDOWN, .p = p, .wait = true, .cancel = true};
     pt_call_start(&call);
-    TL_CHECK(tl_await(all_queued_done, fs, pt_bound(2)),
+    TL_CHECK(tl_await(all_queued_done, fs, tl_bound(2)),
              "pool_shutdown(wait, cancel_pending) was called, but the futures of the queued "
              "tasks did not become done while it waited for the running ones: cancel them "
              "before waiting");
@@ -719,13 +719,13 @@ TL_TEST(pool, submit_after_shutdown)
     void *args[2] = {PTR(1), PTR(2)}, *results[2];
     struct pool *p = pt_create(2);
     int err = pool_shutdown(p, false, false);
-    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", tl_err_name(err));
     submit_refused(p, "after pool_shutdown(no wait)");
     err = pool_map(p, plus_one, args, results, 2);
     TL_CHECK(err == EPIPE, "pool_map after pool_shutdown returned %s; it must return EPIPE",
-             pt_err_name(err));
+             tl_err_name(err));
     err = pool_shutdown(p, true, false);
-    TL_CHECK(err == 0, "a second pool_shutdown returned %s; it must return 0", pt_err_name(err));
+    TL_CHECK(err == 0, "a second pool_shutdown returned %s; it must return 0", tl_err_name(err));
     submit_refused(p, "after pool_shutdown(wait)");
     pool_destroy(p);
 }
@@ -783,7 +783,7 @@ TL_TEST(pool, spurious_wakeups)
         tl_await_waiters(1, 2);
         struct pool_future *f = NULL;
         int err = pool_submit(p, plus_one, PTR(i), &f);
-        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", pt_err_name(err));
+        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", tl_err_name(err));
         get_expect(f, i + 1, "a task submitted to waiting workers woken spuriously");
         pool_future_free(f);
     }
@@ -798,7 +798,7 @@ TL_TEST(pool, spurious_wakeups)
     for (long i = 0; i < 20; i++) {
         struct pool_future *other = NULL;
         int err = pool_submit(p, plus_one, PTR(i), &other);
-        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", pt_err_name(err));
+        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", tl_err_name(err));
         get_expect(other, i + 1, "a task submitted while another ran");
         pool_future_free(other);
     }
@@ -807,7 +807,7 @@ TL_TEST(pool, spurious_wakeups)
                  "pool_future_get returned %s and %ld while its task was still running: after "
                  "a wakeup (spurious, or for another future) it must re-check that its future "
                  "is done (while, not if)",
-                 pt_err_name(calls[i].ret), VALUE(calls[i].result));
+                 tl_err_name(calls[i].ret), VALUE(calls[i].result));
     pt_release(&job);
     for (int i = 0; i < GETTERS; i++)
         TL_CHECK(pt_call_finish(&calls[i], 2) && calls[i].ret == 0 && VALUE(calls[i].result) == 77,
@@ -840,7 +840,7 @@ TL_TEST(pool, beats_thread_per_task)
     TL_CHECK(p, "pool_create(2) returned NULL");
     for (long i = 0; i < TINY; i++) {
         int err = pool_submit(p, plus_one, PTR(i), &fs[i]);
-        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", pt_err_name(err));
+        TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", tl_err_name(err));
     }
     for (long i = 0; i < TINY; i++) {
         void *result = NULL;
@@ -848,7 +848,7 @@ TL_TEST(pool, beats_thread_per_task)
         TL_CHECK(err == 0 && VALUE(result) == i + 1,
                  "pool_future_get returned %s and %ld; it "
                  "must return 0 and %ld",
-                 pt_err_name(err), VALUE(result), i + 1);
+                 tl_err_name(err), VALUE(result), i + 1);
         pool_future_free(fs[i]);
     }
     pool_destroy(p);
