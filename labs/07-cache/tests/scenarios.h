@@ -28,8 +28,8 @@ void ct_scn_once(void);
 /* A computation that 3 other callers wait for fails: all 4 get the error, nothing is stored,
  * and the next call computes again. */
 void ct_scn_error(void);
-/* Workers get, put, remove and compute on a small cache while an auditor checks each
- * cache_stats snapshot against the calls made. */
+/* Workers get, put, remove and compute (one key's computation fails) on a small cache while an
+ * auditor checks each cache_stats snapshot against the calls made. */
 void ct_scn_stress(void);
 
 #endif
