@@ -1,9 +1,9 @@
 /* scenarios.c - the cache lab's concurrency scenarios, shared by the tests and the driver.
  *
  * DESIGN: a computation that others must wait for does not sleep for a while and hope they
- * came: fn itself waits (tl_await) until the other callers are asleep in a condition variable,
- * or until fn is called a second time, which is already the bug. So every check here is decided
- * by what the code did, never by timing. The tests' own bookkeeping uses relaxed atomics,
+ * came: fn itself waits (tl_await_waiters) until the other callers are asleep in a condition
+ * variable, and a second call of fn, already the bug, sleeps until the first ends (struct hold).
+ * So every check here is decided by what the code did, never by timing. The tests' own bookkeeping uses relaxed atomics,
  * hidden from Helgrind: they add no happens-before edge, so they hide no race of the code under
  * test from the detectors.
  */
@@ -75,6 +75,54 @@ struct cache_stats ct_stats(struct cache *c)
     return s;
 }
 
+/* ---- Holding a computation open ------------------------------------------------------------- */
+
+/* fn's calls for one key. The first holds its computation open until the other callers sleep in
+ * a condition wait (tl_await_waiters, which also ends at once, with a diagnosis, when they poll
+ * instead). A second call is already the bug (two computations of one key): it sleeps in the
+ * test's own condition wait until the first ends, so that it counts as waiting and every
+ * duplicate is counted, whatever the schedule. */
+struct hold {
+    pthread_mutex_t lock;
+    pthread_cond_t first_done;
+    bool done; /* under lock */
+    atomic_int calls;
+};
+
+static void hold_init(struct hold *h)
+{
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->first_done, NULL);
+    h->done = false;
+    atomic_init(&h->calls, 0);
+    ct_quiet(&h->calls, sizeof h->calls);
+}
+
+static void hold_destroy(struct hold *h)
+{
+    pthread_cond_destroy(&h->first_done);
+    pthread_mutex_destroy(&h->lock);
+}
+
+/* Called by fn: true if the first call saw the others waiting (later calls: true). */
+static bool hold_open(struct hold *h, int others)
+{
+    bool waited = true;
+    pthread_mutex_lock(&h->lock);
+    if (atomic_fetch_add_explicit(&h->calls, 1, RELAXED) == 0) {
+        pthread_mutex_unlock(&h->lock);
+        waited = tl_await_waiters(others, ct_bound(5));
+        pthread_mutex_lock(&h->lock);
+        h->done = true;
+        pthread_cond_broadcast(&h->first_done);
+    } else {
+        while (!h->done)
+            pthread_cond_wait(&h->first_done, &h->lock);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return waited;
+}
+
 /* ---- once: 8 callers, one computation ------------------------------------------------------ */
 
 enum { ONCE_THREADS = 8, ONCE_KEY = 7 };
@@ -82,32 +130,22 @@ enum { ONCE_THREADS = 8, ONCE_KEY = 7 };
 
 static struct {
     struct cache *c;
-    atomic_int calls;
+    struct hold hold;
     pthread_barrier_t start;
     int ret[ONCE_THREADS];
     long got[ONCE_THREADS];
 } once;
 
-static bool once_others_waiting(void *arg)
-{
-    (void)arg;
-    return tl_waiters() >= ONCE_THREADS - 1 || atomic_load_explicit(&once.calls, RELAXED) > 1;
-}
-
-/* The first call holds the computation open until the 7 other callers sleep in a condition
- * wait (or fn is called again, the bug the runner then reports). */
 static int once_fn(long key, void *arg, long *value)
 {
     (void)arg;
-    if (atomic_fetch_add_explicit(&once.calls, 1, RELAXED) == 0) {
-        bool all = tl_await(once_others_waiting, NULL, ct_bound(5));
-        TL_CHECK(all,
-                 "while fn computed key %d, only %d of the %d other threads that asked "
-                 "cache_get_or_compute for the same key slept in a condition wait within %.0f "
-                 "s: a caller that finds the key being computed must wait for that result in "
-                 "pthread_cond_wait (not compute it again, not poll)",
-                 ONCE_KEY, tl_waiters(), ONCE_THREADS - 1, ct_bound(5));
-    }
+    bool waited = hold_open(&once.hold, ONCE_THREADS - 1);
+    TL_CHECK(waited || atomic_load_explicit(&once.hold.calls, RELAXED) > 1,
+             "while fn computed key %d, only %d of the %d other threads that asked "
+             "cache_get_or_compute for the same key slept in a condition wait: a caller that "
+             "finds the key being computed must wait for that result in pthread_cond_wait "
+             "(not poll)",
+             ONCE_KEY, tl_waiters(), ONCE_THREADS - 1);
     *value = key * 100 + 42;
     return 0;
 }
@@ -126,8 +164,7 @@ void ct_scn_once(void)
 {
     pthread_t threads[ONCE_THREADS];
     once.c = ct_create(4);
-    atomic_init(&once.calls, 0);
-    ct_quiet(&once.calls, sizeof once.calls);
+    hold_init(&once.hold);
     pthread_barrier_init(&once.start, NULL, ONCE_THREADS);
     for (long i = 0; i < ONCE_THREADS; i++)
         tl_spawn(&threads[i], once_caller, (void *)(intptr_t)i);
@@ -135,7 +172,7 @@ void ct_scn_once(void)
         pthread_join(threads[i], NULL);
     pthread_barrier_destroy(&once.start);
 
-    int calls = atomic_load_explicit(&once.calls, RELAXED);
+    int calls = atomic_load_explicit(&once.hold.calls, RELAXED);
     TL_CHECK(calls == 1,
              "%d threads called cache_get_or_compute for key %d at once, and fn ran %d times; it "
              "must run once: the first caller marks the key as being computed (under the lock, "
@@ -154,12 +191,14 @@ void ct_scn_once(void)
              s.hits, s.misses, ONCE_THREADS, ONCE_THREADS);
     long v = -1;
     int err = cache_get_or_compute(once.c, ONCE_KEY, once_fn, NULL, &v);
-    TL_CHECK(err == 0 && v == ONCE_VALUE && atomic_load_explicit(&once.calls, RELAXED) == 1,
+    TL_CHECK(err == 0 && v == ONCE_VALUE && atomic_load_explicit(&once.hold.calls, RELAXED) == 1,
              "cache_get_or_compute(key %d) after its value was computed returned %s and %ld "
              "and called fn %s; it must find the stored value (%d) without computing",
              ONCE_KEY, ct_err_name(err), v,
-             atomic_load_explicit(&once.calls, RELAXED) == 1 ? "no more" : "again", ONCE_VALUE);
+             atomic_load_explicit(&once.hold.calls, RELAXED) == 1 ? "no more" : "again",
+             ONCE_VALUE);
     cache_destroy(once.c);
+    hold_destroy(&once.hold);
 }
 
 /* ---- error: a failed computation and its waiters ------------------------------------------- */
@@ -168,24 +207,22 @@ enum { ERROR_THREADS = 4, ERROR_KEY = 5 };
 
 static struct {
     struct cache *c;
-    atomic_int calls;
+    struct hold hold;
     int ret[ERROR_THREADS];
     long got[ERROR_THREADS];
 } error;
 
-static bool error_others_waiting(void *arg)
-{
-    (void)arg;
-    return tl_waiters() >= ERROR_THREADS - 1 || atomic_load_explicit(&error.calls, RELAXED) > 1;
-}
-
 static int failing_fn(long key, void *arg, long *value)
 {
-    (void)key;
     (void)arg;
     (void)value;
-    if (atomic_fetch_add_explicit(&error.calls, 1, RELAXED) == 0)
-        tl_await(error_others_waiting, NULL, ct_bound(5)); /* the runner checks the rest */
+    bool waited = hold_open(&error.hold, ERROR_THREADS - 1);
+    TL_CHECK(waited || atomic_load_explicit(&error.hold.calls, RELAXED) > 1,
+             "while fn computed key %ld, only %d of the %d other threads that asked "
+             "cache_get_or_compute for the same key slept in a condition wait: a caller that "
+             "finds the key being computed must wait for that result in pthread_cond_wait "
+             "(not poll)",
+             key, tl_waiters(), ERROR_THREADS - 1);
     return EIO;
 }
 
@@ -209,14 +246,13 @@ void ct_scn_error(void)
 {
     pthread_t threads[ERROR_THREADS];
     error.c = ct_create(2);
-    atomic_init(&error.calls, 0);
-    ct_quiet(&error.calls, sizeof error.calls);
+    hold_init(&error.hold);
     for (long i = 0; i < ERROR_THREADS; i++)
         tl_spawn(&threads[i], error_caller, (void *)(intptr_t)i);
     for (int i = 0; i < ERROR_THREADS; i++)
         pthread_join(threads[i], NULL);
 
-    int calls = atomic_load_explicit(&error.calls, RELAXED);
+    int calls = atomic_load_explicit(&error.hold.calls, RELAXED);
     TL_CHECK(calls == 1,
              "%d threads called cache_get_or_compute for key %d at once, and fn ran %d times; it "
              "must run once, the others waiting for its result",
@@ -248,6 +284,7 @@ void ct_scn_error(void)
              "must return 0 and %d",
              ERROR_KEY, ct_err_name(err), v, ERROR_KEY + 1000);
     cache_destroy(error.c);
+    hold_destroy(&error.hold);
 }
 
 /* ---- stress: every call at once, audited ---------------------------------------------------- */
