@@ -3,9 +3,9 @@
  * DESIGN: a computation that others must wait for does not sleep for a while and hope they
  * came: fn itself waits (tl_await_waiters) until the other callers are asleep in a condition
  * variable, and a second call of fn, already the bug, sleeps until the first ends (struct hold).
- * So every check here is decided by what the code did, never by timing. The tests' own bookkeeping uses relaxed atomics,
- * hidden from Helgrind: they add no happens-before edge, so they hide no race of the code under
- * test from the detectors.
+ * So every check here is decided by what the code did, never by timing. The tests' own bookkeeping
+ * uses relaxed atomics, hidden from Helgrind: they add no happens-before edge, so they hide no race
+ * of the code under test from the detectors.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -104,6 +104,34 @@ static void hold_destroy(struct hold *h)
     pthread_mutex_destroy(&h->lock);
 }
 
+/* Whether the others wait, or are stuck: blocked (the runner in pthread_join and this thread
+ * in tl_await count too) but not in a condition wait, with no lock call made by anyone for
+ * STUCK_S. Threads that poll lock all the time; threads that wait for a lock this thread holds
+ * make no call at all. */
+#define STUCK_S 0.2
+struct settle {
+    int others;
+    uint64_t lock_calls; /* at `since` */
+    double since;        /* when the others were first seen stuck; 0: not stuck */
+};
+
+static bool settled(void *arg)
+{
+    struct settle *st = arg;
+    int waiting = tl_waiters();
+    if (waiting >= st->others)
+        return true;
+    uint64_t calls = tl_lock_calls();
+    if (tl_blocked_threads() - waiting < st->others + 2 || calls != st->lock_calls) {
+        st->since = 0;
+        st->lock_calls = calls;
+        return false;
+    }
+    if (st->since == 0)
+        st->since = tl_now();
+    return tl_now() - st->since >= STUCK_S;
+}
+
 /* Called by fn: true if the first call saw the others waiting (later calls: true). */
 static bool hold_open(struct hold *h, int others)
 {
@@ -111,6 +139,15 @@ static bool hold_open(struct hold *h, int others)
     pthread_mutex_lock(&h->lock);
     if (atomic_fetch_add_explicit(&h->calls, 1, RELAXED) == 0) {
         pthread_mutex_unlock(&h->lock);
+        struct settle st = {.others = others, .lock_calls = tl_lock_calls()};
+        tl_await(settled, &st, ct_bound(1)); /* under the hang watchdog's 1 s when stuck */
+        TL_CHECK(tl_waiters() >= others || st.since == 0 || tl_now() - st.since < STUCK_S,
+                 "while fn computed a key, the %d other threads that asked "
+                 "cache_get_or_compute for it stayed blocked on a lock for %.1f s, not in a "
+                 "condition wait: cache_get_or_compute holds the cache's lock while it calls "
+                 "fn. Unlock before calling fn, lock again after",
+                 others, STUCK_S);
+        /* Not all waiting yet: give them time, and name them at once if they poll. */
         waited = tl_await_waiters(others, ct_bound(5));
         pthread_mutex_lock(&h->lock);
         h->done = true;
