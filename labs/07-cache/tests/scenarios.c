@@ -19,29 +19,6 @@
 
 #define RELAXED memory_order_relaxed
 
-const char *ct_err_name(int err)
-{
-    static _Thread_local char other[4][24];
-    static _Thread_local int next;
-    switch (err) {
-    case 0:
-        return "0";
-    case ENOENT:
-        return "ENOENT";
-    case ENOMEM:
-        return "ENOMEM";
-    case ENOSYS:
-        return "ENOSYS (not written yet)";
-    case EIO:
-        return "EIO";
-    case EDEADLK:
-        return "EDEADLK";
-    }
-    char *buf = other[next++ % 4];
-    snprintf(buf, sizeof other[0], "%d", err);
-    return buf;
-}
-
 struct cache *ct_create(size_t capacity)
 {
     struct cache *c = cache_create(capacity);
@@ -51,15 +28,6 @@ struct cache *ct_create(size_t capacity)
     cache_stats(c, &s);
     tl_label_end();
     return c;
-}
-
-double ct_bound(double seconds)
-{
-    if (tl_under_valgrind())
-        return seconds * 20;
-    if (strcmp(tl_tool(), "tsan") == 0)
-        return seconds * 5;
-    return seconds;
 }
 
 void ct_quiet(void *addr, size_t len)
@@ -140,7 +108,7 @@ static bool hold_open(struct hold *h, int others)
     if (atomic_fetch_add_explicit(&h->calls, 1, RELAXED) == 0) {
         pthread_mutex_unlock(&h->lock);
         struct settle st = {.others = others, .lock_calls = tl_lock_calls()};
-        tl_await(settled, &st, ct_bound(1)); /* under the hang watchdog's 1 s when stuck */
+        tl_await(settled, &st, tl_bound(1)); /* under the hang watchdog's 1 s when stuck */
         TL_CHECK(tl_waiters() >= others || st.since == 0 || tl_now() - st.since < STUCK_S,
                  "while fn computed a key, the %d other threads that asked "
                  "cache_get_or_compute for it stayed blocked on a lock for %.1f s, not in a "
@@ -148,7 +116,7 @@ static bool hold_open(struct hold *h, int others)
                  "fn. Unlock before calling fn, lock again after",
                  others, STUCK_S);
         /* Not all waiting yet: give them time, and name them at once if they poll. */
-        waited = tl_await_waiters(others, ct_bound(5));
+        waited = tl_await_waiters(others, tl_bound(5));
         pthread_mutex_lock(&h->lock);
         h->done = true;
         pthread_cond_broadcast(&h->first_done);
@@ -219,7 +187,7 @@ void ct_scn_once(void)
         TL_CHECK(once.ret[i] == 0 && once.got[i] == ONCE_VALUE,
                  "cache_get_or_compute(key %d) returned %s and value %ld to one of %d callers; "
                  "every caller must get 0 and the value computed, %d",
-                 ONCE_KEY, ct_err_name(once.ret[i]), once.got[i], ONCE_THREADS, ONCE_VALUE);
+                 ONCE_KEY, tl_err_name(once.ret[i]), once.got[i], ONCE_THREADS, ONCE_VALUE);
     struct cache_stats s = ct_stats(once.c);
     TL_CHECK(s.misses == ONCE_THREADS && s.hits == 0,
              "cache_stats said %lu hits and %lu misses after %d calls of cache_get_or_compute "
@@ -231,7 +199,7 @@ void ct_scn_once(void)
     TL_CHECK(err == 0 && v == ONCE_VALUE && atomic_load_explicit(&once.hold.calls, RELAXED) == 1,
              "cache_get_or_compute(key %d) after its value was computed returned %s and %ld "
              "and called fn %s; it must find the stored value (%d) without computing",
-             ONCE_KEY, ct_err_name(err), v,
+             ONCE_KEY, tl_err_name(err), v,
              atomic_load_explicit(&once.hold.calls, RELAXED) == 1 ? "no more" : "again",
              ONCE_VALUE);
     cache_destroy(once.c);
@@ -299,13 +267,13 @@ void ct_scn_error(void)
                  "fn failed with EIO while %d callers of cache_get_or_compute(key %d) waited for "
                  "it, but one returned %s (value %ld); every caller must get fn's error, EIO, "
                  "and no value",
-                 ERROR_THREADS - 1, ERROR_KEY, ct_err_name(error.ret[i]), error.got[i]);
+                 ERROR_THREADS - 1, ERROR_KEY, tl_err_name(error.ret[i]), error.got[i]);
     long v = -1;
     int err = cache_get(error.c, ERROR_KEY, &v);
     TL_CHECK(err == ENOENT,
              "cache_get(key %d) returned %s (value %ld) after the key's computation failed; a "
              "failed computation must store nothing (ENOENT)",
-             ERROR_KEY, ct_err_name(err), v);
+             ERROR_KEY, tl_err_name(err), v);
     atomic_int ok_calls;
     atomic_init(&ok_calls, 0);
     ct_quiet(&ok_calls, sizeof ok_calls);
@@ -313,13 +281,13 @@ void ct_scn_error(void)
     TL_CHECK(err == 0 && v == ERROR_KEY + 1000 && atomic_load(&ok_calls) == 1,
              "cache_get_or_compute(key %d) after a failed computation returned %s and value %ld "
              "and %s fn; it must compute again (the error is not cached) and return 0 and %d",
-             ERROR_KEY, ct_err_name(err), v,
+             ERROR_KEY, tl_err_name(err), v,
              atomic_load(&ok_calls) == 1 ? "called" : "did not call", ERROR_KEY + 1000);
     err = cache_get(error.c, ERROR_KEY, &v);
     TL_CHECK(err == 0 && v == ERROR_KEY + 1000,
              "cache_get(key %d) returned %s and %ld after cache_get_or_compute computed it; it "
              "must return 0 and %d",
-             ERROR_KEY, ct_err_name(err), v, ERROR_KEY + 1000);
+             ERROR_KEY, tl_err_name(err), v, ERROR_KEY + 1000);
     cache_destroy(error.c);
     hold_destroy(&error.hold);
 }
@@ -351,7 +319,7 @@ static int stress_fn(long key, void *arg, long *value)
 /* Waits until *round reaches r, or gives up after a while (the other checks say why). */
 static bool await_round(atomic_int *round, int r)
 {
-    double give_up = tl_now() + ct_bound(5);
+    double give_up = tl_now() + tl_bound(5);
     while (atomic_load_explicit(round, RELAXED) < r) {
         if (tl_now() > give_up)
             return false;
@@ -396,13 +364,13 @@ static void stress_lookup(long key, bool compute)
         TL_CHECK((err == 0 && v == STRESS_VALUE(key)) ||
                      (err == EIO && v == -1 && key == STRESS_FAILING_KEY),
                  "cache_get_or_compute(key %ld) returned %s and %ld; it must return 0 and %ld%s",
-                 key, ct_err_name(err), v, STRESS_VALUE(key),
+                 key, tl_err_name(err), v, STRESS_VALUE(key),
                  key == STRESS_FAILING_KEY ? ", or fn's error EIO and leave the value alone" : "");
     else
         TL_CHECK((err == 0 && v == STRESS_VALUE(key)) || (err == ENOENT && v == -1),
                  "cache_get(key %ld) returned %s and %ld; it must return 0 and %ld, or ENOENT "
                  "and leave the value alone",
-                 key, ct_err_name(err), v, STRESS_VALUE(key));
+                 key, tl_err_name(err), v, STRESS_VALUE(key));
 }
 
 static void *stress_worker(void *arg)
@@ -418,7 +386,7 @@ static void *stress_worker(void *arg)
             break;
         case 1: {
             int err = cache_put(stress.c, key, STRESS_VALUE(key));
-            TL_CHECK(err == 0, "cache_put returned %s; it must return 0", ct_err_name(err));
+            TL_CHECK(err == 0, "cache_put returned %s; it must return 0", tl_err_name(err));
             break;
         }
         case 2: {
@@ -426,7 +394,7 @@ static void *stress_worker(void *arg)
             TL_CHECK(err == 0 || err == ENOENT,
                      "cache_remove returned %s; it must return 0 or "
                      "ENOENT",
-                     ct_err_name(err));
+                     tl_err_name(err));
             break;
         }
         default:

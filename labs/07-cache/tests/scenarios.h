@@ -10,13 +10,9 @@
 
 /* Test names use the prefix ct_, so that they never clash with a student's cache_ helpers. */
 
-/* The name of an error number the API returns ("ENOENT"; "0" for success), for messages. */
-const char *ct_err_name(int err);
 /* cache_create, with the cache's lock named for feedback (tl_label_begin); fails the test on
  * NULL. */
 struct cache *ct_create(size_t capacity);
-/* seconds, stretched under ThreadSanitizer and Valgrind, which run code many times slower. */
-double ct_bound(double seconds);
 /* Hide a test's own relaxed atomic from Helgrind, which would report it (it adds no order). */
 void ct_quiet(void *addr, size_t len);
 /* The stats, or the test fails naming what is inconsistent (used by several checks). */

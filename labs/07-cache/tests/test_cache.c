@@ -13,7 +13,7 @@ static void put_ok(struct cache *c, long key, long value)
 {
     int err = cache_put(c, key, value);
     TL_CHECK(err == 0, "cache_put(key %ld, %ld) returned %s; it must return 0", key, value,
-             ct_err_name(err));
+             tl_err_name(err));
 }
 
 /* cache_get(key) must return 0 and want (want < 0: ENOENT). */
@@ -25,12 +25,12 @@ static void get_expect(struct cache *c, long key, long want, const char *why)
         TL_CHECK(err == ENOENT && v == -1,
                  "cache_get(key %ld) returned %s and %ld, but %s: it must return ENOENT and "
                  "leave the value alone",
-                 key, ct_err_name(err), v, why);
+                 key, tl_err_name(err), v, why);
     else
         TL_CHECK(err == 0 && v == want,
                  "cache_get(key %ld) returned %s and %ld, but %s: it must "
                  "return 0 and %ld",
-                 key, ct_err_name(err), v, why, want);
+                 key, tl_err_name(err), v, why, want);
 }
 
 static int counting_fn(long key, void *arg, long *value)
@@ -63,7 +63,7 @@ TL_TEST(cache, create_and_errors)
     get_expect(c, 1, -1, "the cache is new and empty");
     int err = cache_remove(c, 1);
     TL_CHECK(err == ENOENT, "cache_remove on an empty cache returned %s; it must return ENOENT",
-             ct_err_name(err));
+             tl_err_name(err));
     cache_destroy(c);
 }
 
@@ -84,13 +84,13 @@ TL_TEST(cache, put_get_remove)
              s.hits, s.misses, s.evictions, s.size);
     int err = cache_remove(c, 1);
     TL_CHECK(err == 0, "cache_remove of a key the cache holds returned %s; it must return 0",
-             ct_err_name(err));
+             tl_err_name(err));
     get_expect(c, 1, -1, "key 1 was removed");
     err = cache_remove(c, 1);
     TL_CHECK(err == ENOENT,
              "cache_remove of a key already removed returned %s; it must return "
              "ENOENT",
-             ct_err_name(err));
+             tl_err_name(err));
 
     atomic_int calls;
     atomic_init(&calls, 0);
@@ -99,19 +99,19 @@ TL_TEST(cache, put_get_remove)
     TL_CHECK(err == 0 && v == 20 && atomic_load(&calls) == 0,
              "cache_get_or_compute(key 2) returned %s and %ld and called fn %d times, while the "
              "cache held 20 for key 2; it must return 0 and 20 without calling fn",
-             ct_err_name(err), v, atomic_load(&calls));
+             tl_err_name(err), v, atomic_load(&calls));
     err = cache_get_or_compute(c, 5, counting_fn, &calls, &v);
     TL_CHECK(err == 0 && v == 10 && atomic_load(&calls) == 1,
              "cache_get_or_compute(key 5) on a key the cache does not hold returned %s and %ld "
              "and called fn %d times; it must call fn once and return 0 and fn's value, 10",
-             ct_err_name(err), v, atomic_load(&calls));
+             tl_err_name(err), v, atomic_load(&calls));
     get_expect(c, 5, 10, "cache_get_or_compute stored 10 for key 5");
     v = -1;
     err = cache_get_or_compute(c, 6, failing_fn, &calls, &v);
     TL_CHECK(err == EIO && v == -1,
              "cache_get_or_compute(key 6) whose fn failed with EIO returned %s and %ld; it must "
              "return fn's error, EIO, and leave the value alone",
-             ct_err_name(err), v);
+             tl_err_name(err), v);
     get_expect(c, 6, -1, "the computation of key 6 failed");
     s = ct_stats(c);
     TL_CHECK(s.size == 2 && s.hits == 4 && s.misses == 5,
@@ -149,7 +149,7 @@ TL_TEST(cache, lru_order)
     TL_CHECK(err == 0 && v == 30 && atomic_load(&calls) == 0,
              "cache_get_or_compute(key 3) returned %s and %ld and called fn %d times while the "
              "cache held 30 for key 3; it must return 30 without calling fn",
-             ct_err_name(err), v, atomic_load(&calls));
+             tl_err_name(err), v, atomic_load(&calls));
     put_ok(c, 5, 50); /* evicts 4 */
     get_expect(c, 4, -1,
                "after keys 4, 3, 1 were read, key 1 was put again and key 3 found by "
@@ -258,7 +258,7 @@ static void *par_caller(void *arg)
     TL_CHECK(err == 0 && v == key,
              "cache_get_or_compute(key %ld) returned %s and %ld; it must "
              "return 0 and %ld",
-             key, ct_err_name(err), v, key);
+             key, tl_err_name(err), v, key);
     return NULL;
 }
 
@@ -286,7 +286,7 @@ static void *probe_thread(void *arg)
     long v = -1;
     int err = cache_get(probe.c, 9, &v);
     TL_CHECK(err == 0 && v == 90, "cache_get(key 9) returned %s and %ld; it must return 0 and 90",
-             ct_err_name(err), v);
+             tl_err_name(err), v);
     put_ok(probe.c, 10, 100);
     ct_stats(probe.c);
     atomic_store_explicit(&probe.done, 1, RELAXED);
@@ -326,7 +326,7 @@ TL_TEST(cache, no_lock_while_computing)
     TL_CHECK(err == 0 && v == 1,
              "cache_get_or_compute(key 1) returned %s and %ld; it must "
              "return 0 and 1",
-             ct_err_name(err), v);
+             tl_err_name(err), v);
     get_expect(probe.c, 10, 100, "another thread put 100 for key 10 while key 1 was computed");
     cache_destroy(probe.c);
 }
@@ -367,7 +367,7 @@ TL_TEST(cache, reentrant)
     TL_CHECK(err == 0 && v == 21,
              "cache_get_or_compute(key 1), whose fn calls cache_get_or_compute(key 2), returned "
              "%s and %ld; it must return 0 and 21",
-             ct_err_name(err), v);
+             tl_err_name(err), v);
     get_expect(re_cache, 2, 20, "fn's own cache_get_or_compute computed 20 for key 2");
     get_expect(re_cache, 1, 21, "cache_get_or_compute computed 21 for key 1");
     cache_destroy(re_cache);
