@@ -176,11 +176,14 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
     char *problem = stage_lab(g, lab, r->build_dir);
     r->not_started = !problem && untouched(lab, r->build_dir);
     r->warnings = NULL;
-    if (!problem)
+    /* A lab nobody has started scores 0 on every check (the self-test proves it, grading the
+     * stubs with grade_stubs): a student in week one waits for nothing but the lab at hand. */
+    bool skip_all = r->not_started && !g->grade_stubs;
+    if (!problem && !skip_all)
         problem = build_lab(g, lab, r->build_dir, &r->warnings);
     if (!r->warnings)
         r->warnings = xstrdup("");
-    r->release = problem ? NULL : policy_release_build(lab, r->build_dir);
+    r->release = problem || skip_all ? NULL : policy_release_build(lab, r->build_dir);
     if (!r->release)
         r->release = xstrdup("");
     r->graded = !problem;
@@ -195,11 +198,14 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
             cr->skipped = true;
         } else if (problem) {
             skip(cr, c, "not built", xstrdup("the lab did not build: see the problem above."));
+        } else if (skip_all) {
+            skip(cr, c, "not started",
+                 xasprintf("%s/%s is still the kit's stub: not run.", lab->dirname, lab->stub));
         } else {
             cr->check = NULL; /* to run */
         }
     }
-    if (!problem)
+    if (!problem && !skip_all)
         run_checks(g, lab, r);
     apply_requirements(lab, r);
     lab_result_clean(r); /* whatever bytes the stub and its programs produced */

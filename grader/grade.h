@@ -28,6 +28,7 @@ struct grader {
     bool quick;       /* make check: tests, ThreadSanitizer and policy only */
     struct strv only; /* grade only these check ids ("kind:name"); empty = all */
     int check_jobs;   /* checks of one lab run at a time, each in its own worker process */
+    bool grade_stubs; /* grade a lab whose file is still the kit's stub (the self-test does) */
 };
 
 struct check_result {

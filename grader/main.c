@@ -106,6 +106,7 @@ static void usage(FILE *out)
           "      --table ID        print a lab's grading table (Markdown) and exit\n"
           "  -j, --jobs N          grade N labs at a time, or one lab's checks (default 2)\n"
           "      --list            list the labs and exit\n"
+          "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
           "  -h, --help            this help\n",
           out);
 }
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
                                             {"list", no_argument, NULL, 'L'},
                                             {"help", no_argument, NULL, 'h'},
                                             {"jobs", required_argument, NULL, 'j'},
+                                            {"grade-stubs", no_argument, NULL, 'G'},
                                             {NULL, 0, NULL, 0}};
     struct grader g = {0};
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
@@ -268,6 +270,9 @@ int main(int argc, char **argv)
         }
         case 'q':
             g.quick = true;
+            break;
+        case 'G':
+            g.grade_stubs = true;
             break;
         case 'f':
             format = optarg;
