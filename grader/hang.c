@@ -601,15 +601,27 @@ static void first_stub_place(const char *frames, const char *bd, const char *stu
     free(copy);
 }
 
+char *spin_function(const char *spin)
+{
+    char api[512];
+    int number, before;
+    double secs;
+    unsigned long sleeps, calls;
+    if (sscanf(spin, "%d %lf %lu %lu %d %511s", &number, &secs, &sleeps, &calls, &before, api) < 6)
+        return NULL;
+    return xstrdup(api);
+}
+
 void spin_explain(const char *spin, const struct strv *threads, const struct strv *held,
                   const char *bd, const char *stub, struct diagnosis *d)
 {
     char api[512];
-    int number = 0, skip = 0;
+    int number = 0, skip = 0, before = 0;
     double secs = 0;
     unsigned long sleeps = 0, calls = 0;
     memset(d, 0, sizeof *d);
-    if (sscanf(spin, "%d %lf %lu %lu %511s %n", &number, &secs, &sleeps, &calls, api, &skip) < 5) {
+    if (sscanf(spin, "%d %lf %lu %lu %d %511s %n", &number, &secs, &sleeps, &calls, &before, api,
+               &skip) < 6) {
         set(d, "endless loop",
             xstrdup("a thread kept running in the code under test while "
                     "every other thread was blocked."),
@@ -639,11 +651,11 @@ void spin_explain(const char *spin, const struct strv *threads, const struct str
                               : ": an endless loop, or a busy-wait for";
     char *when = at.in_stub ? xasprintf("It was in %s when stopped:%s\n", place, q) : xstrdup("");
     d->message = xasprintf(
-        "%s never returns: %s stayed inside it for %.1f s without waiting once%s%s something "
+        "%s never returns: %s stayed inside it for %.1f s without waiting once%s%s%s something "
         "no thread is left to do. %sEvery loop must end: its condition must become false, by "
         "this thread's work or by another thread's; a thread that must wait for another sleeps "
         "in pthread_cond_wait until it is signalled. Revisit: loop conditions%s.",
-        name, who, secs, others, how, when,
+        name, who, secs, before ? " (as in an earlier test)" : "", others, how, when,
         sleeps || locks ? "; condition variables: waiting without polling" : "");
     d->verdict = xstrdup(verdict);
     d->details = describe_threads(&f);

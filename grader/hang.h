@@ -30,6 +30,9 @@ void leak_explain(const char *leaked, const char *build_dir, const char *stub,
 void poll_explain(const char *poll, const char *build_dir, const char *stub, struct diagnosis *out);
 /* spin: the text after "SPIN NONCE NAME ": a thread stayed inside one call of the code under
  * test, never waiting, while no other thread could do anything (grader/support/tl_watch.c). */
+/* The function a SPIN report names ("module+0xoffset" of its entry), or NULL: later tests of the
+ * same grade are told of it (TL_SPUN, grader/support/tl_watch.c). */
+char *spin_function(const char *spin);
 void spin_explain(const char *spin, const struct strv *threads, const struct strv *held,
                   const char *build_dir, const char *stub, struct diagnosis *out);
 void diagnosis_free(struct diagnosis *d);

@@ -493,6 +493,13 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
     strv_addf(&env, "TL_TIMEOUT=%g", c->timeout_s);
     strv_addf(&env, "TL_REPORT=%s", report);
     strv_addf(&env, "TL_NONCE=%s", nonce);
+    char *spun_path = xasprintf("%s/run/spun", bd), *spun = read_file(spun_path, NULL);
+    if (spun && *spun) {
+        for (char *p = spun; *p; p++)
+            *p = *p == '\n' ? ' ' : *p;
+        strv_addf(&env, "TL_SPUN=%s", spun);
+    }
+    free(spun);
     build_command(g, lab, bd, rundir, c, &argv, &env);
 
     struct sb_limits lim = {
@@ -521,6 +528,13 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
     judge_run(lab, bd, c, &res, &lim, &ev, r);
     if (c->kind == CK_TEST && !r->passed) {
         snprintf(r->stuck, sizeof r->stuck, "%s", ev.stuck);
+        char *fn = ev.spin ? spin_function(ev.spin) : NULL;
+        if (fn) { /* later tests end a spin in it sooner (TL_SPUN in grader/support/tl_watch.c) */
+            FILE *f = fopen(spun_path, "a");
+            if (f)
+                fprintf(f, "%s\n", fn), fclose(f);
+        }
+        free(fn);
         if (ev.poll)
             add_poll_cause(r, &ev, bd, lab->stub);
     }
@@ -552,5 +566,5 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
     free_events(&ev);
     sb_result_free(&res);
     strv_free(&argv), strv_free(&env);
-    free(rundir), free(report), free(nonce);
+    free(rundir), free(report), free(nonce), free(spun_path);
 }

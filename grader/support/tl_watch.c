@@ -37,6 +37,11 @@
 
 static atomic_int watching;
 static double quiet_s, spin_s;
+/* TL_SPUN: the functions of the code under test ("module+0xoffset" of their entry) that an
+ * earlier test of this grade ended as spinning. Such a function has shown what no call of a lab
+ * does, so another test's spin in it is ended after a fifth of the spin period: an endless loop
+ * in bq_create costs the whole spin period once, not once per test. */
+static char spun[2048];
 static pthread_t watchdog;
 
 int __real_pthread_join(pthread_t t, void **ret);
@@ -103,6 +108,17 @@ static bool waits(int op)
     return op != OP_NONE && op != OP_AWAIT;
 }
 
+/* Whether the function of the code under test that t is in spun in an earlier test. */
+static bool spun_before(struct tl_slot *t)
+{
+    char api[256], word[260];
+    if (!spun[0])
+        return false;
+    tl__frame(atomic_load_explicit(&t->api, memory_order_relaxed), api, sizeof api);
+    snprintf(word, sizeof word, " %s ", api);
+    return strstr(spun, word) != NULL;
+}
+
 /* The lowest-numbered thread that has been spinning inside one call of the code under test for
  * spin_s, unless a thread is running the test's own code (it may yet end the spin); else NULL. */
 static struct tl_slot *only_spinning(bool ask_kernel)
@@ -134,7 +150,7 @@ static struct tl_slot *only_spinning(bool ask_kernel)
                 atomic_load_explicit(&t->stub_sleeps, memory_order_relaxed), now};
         /* Another thread inside the code under test, spinning for less time or not, does not
          * keep the run going: the spinner has shown what no call of a lab does. */
-        if (blocked || now - k->since < spin_s)
+        if (blocked || now - k->since < spin_s / 5 || (now - k->since < spin_s && !spun_before(t)))
             continue;
         if (!found || atomic_load_explicit(&t->number, memory_order_relaxed) <
                           atomic_load_explicit(&found->number, memory_order_relaxed))
@@ -143,8 +159,8 @@ static struct tl_slot *only_spinning(bool ask_kernel)
     return others_run ? NULL : found;
 }
 
-/* SPIN NUMBER SECONDS SLEEPS CALLS API_FRAME FRAMES... (grader/hang.c): written by the spinning
- * thread itself, from a signal handler, so that the frames are where it spins. */
+/* SPIN NUMBER SECONDS SLEEPS CALLS SPUN_BEFORE API_FRAME FRAMES... (grader/hang.c): written by the
+ * spinning thread itself, from a signal handler, so that the frames are where it spins. */
 static char spin_head[400];
 static atomic_int spin_told;
 
@@ -170,10 +186,11 @@ static void report_spin(struct tl_slot *t, struct spin_track *k)
 {
     char api[256];
     tl__frame(atomic_load_explicit(&t->api, memory_order_relaxed), api, sizeof api);
-    snprintf(spin_head, sizeof spin_head, "%d %.1f %lu %lu %s",
+    snprintf(spin_head, sizeof spin_head, "%d %.1f %lu %lu %d %s",
              atomic_load_explicit(&t->number, memory_order_relaxed), tl_now() - k->since,
              atomic_load_explicit(&t->stub_sleeps, memory_order_relaxed) - k->stub_sleeps,
-             atomic_load_explicit(&t->stub_calls, memory_order_relaxed) - k->stub_calls, api);
+             atomic_load_explicit(&t->stub_calls, memory_order_relaxed) - k->stub_calls,
+             spun_before(t), api);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = tell_where;
@@ -228,6 +245,10 @@ void tl__watch_start(void)
     const char *q = getenv("TL_QUIET");
     quiet_s = q && *q ? strtod(q, NULL) : tl_under_valgrind() ? 3.0 : 1.0;
     spin_s = tl_under_valgrind() ? 20 : strcmp(tl_tool(), "tsan") == 0 ? 8 : 5;
+    const char *before = getenv("TL_SPUN");
+    snprintf(spun, sizeof spun, " %s ", before ? before : "");
+    if (!before || !*before)
+        spun[0] = '\0';
     VALGRIND_HG_DISABLE_CHECKING(&watching, sizeof watching);
     VALGRIND_HG_DISABLE_CHECKING(&spin_told, sizeof spin_told);
     VALGRIND_HG_DISABLE_CHECKING(spin_head, sizeof spin_head);

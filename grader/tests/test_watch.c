@@ -61,18 +61,21 @@ static void clean(void)
         fprintf(stderr, "could not remove %s\n", dir);
 }
 
+static char extra_env[512] = "";
+
 /* Run one scenario with the tool; its exit status, the report's text and the wall time. */
 static int run(const char *tool, const char *scenario, char *report, size_t len, double *seconds)
 {
     char cmd[2048], path[128];
     snprintf(path, sizeof path, "%s/report-%s-%s", dir, tool, scenario);
+    unlink(path); /* the support code appends: this run's lines only */
     const char *prefix = strcmp(tool, "helgrind") == 0 ? "valgrind -q --tool=helgrind " : "";
     snprintf(cmd, sizeof cmd,
-             "TL_TOOL=%s TL_SEED=1 TL_TIMEOUT=60 TL_NONCE=n TL_REPORT=%s "
+             "%s TL_TOOL=%s TL_SEED=1 TL_TIMEOUT=60 TL_NONCE=n TL_REPORT=%s "
              "TSAN_OPTIONS='halt_on_error=1 exitcode=66 log_path=%s/tsan' timeout 60 %s%s/%s %s "
              ">/dev/null 2>&1",
-             tool, path, dir, prefix, dir, strcmp(tool, "tsan") == 0 ? "driver_tsan" : "driver",
-             scenario);
+             extra_env, tool, path, dir, prefix, dir,
+             strcmp(tool, "tsan") == 0 ? "driver_tsan" : "driver", scenario);
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     int status = system(cmd);
@@ -86,7 +89,8 @@ static int run(const char *tool, const char *scenario, char *report, size_t len,
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The frames on the report's SPIN line (after NONCE NAME NUMBER SECONDS SLEEPS CALLS API). */
+/* The frames on the report's SPIN line (after SPIN NONCE NAME NUMBER SECONDS SLEEPS CALLS
+ * SPUN_BEFORE API). */
 static int spin_frames(const char *report)
 {
     const char *line = strstr(report, "SPIN n");
@@ -95,7 +99,19 @@ static int spin_frames(const char *report)
     int words = 0;
     for (const char *p = line; *p && *p != '\n'; p++)
         words += p[0] != ' ' && (p == line || p[-1] == ' ');
-    return words - 8;
+    return words - 9;
+}
+
+/* The SPIN line's API frame, the function that spun, into out; returns its SPUN_BEFORE field. */
+static int spin_api(const char *report, char *out, size_t len)
+{
+    const char *line = strstr(report, "SPIN n");
+    char api[256] = "";
+    int before = -1;
+    if (line)
+        sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %d %255s", &before, api);
+    snprintf(out, len, "%s", api);
+    return before;
 }
 
 static void alive(const char *tool, const char *scenario)
@@ -136,6 +152,16 @@ Test(watch, live_runs_pass_and_a_hung_run_ends_in_seconds, .init = build, .fini 
     cr_assert(code == 125 && spin_frames(report) > 0 && seconds < 8,
               "plain spin: exit %d after %.1f s, no frames of where it spun:\n%s", code, seconds,
               report);
+    /* Told that this function spun in an earlier test (TL_SPUN), the watchdog ends the spin
+     * after a fifth of the period. */
+    char api[256];
+    cr_assert(spin_api(report, api, sizeof api) == 0, "a first spin was told of no earlier one");
+    snprintf(extra_env, sizeof extra_env, "TL_SPUN='%s'", api);
+    code = run("plain", "spin", report, sizeof report, &seconds);
+    extra_env[0] = '\0';
+    char again[256];
+    cr_assert(code == 125 && api[0] && seconds < 3 && spin_api(report, again, sizeof again) == 1,
+              "plain spin, TL_SPUN=%s: exit %d after %.1f s:\n%s", api, code, seconds, report);
     code = run("tsan", "spin", report, sizeof report, &seconds);
     cr_assert(code == 125 && strstr(report, "SPIN n") && seconds < 12,
               "tsan spin: exit %d after %.1f s:\n%s", code, seconds, report);
