@@ -202,7 +202,7 @@ static char *run_make(const char *dir, char *makefile_text, const char *what)
 
 char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, char **warnings)
 {
-    char *kitobj = xasprintf("%s/kit-%s", g->build_root, lab->id);
+    char *kitobj = xasprintf("%s/kit-%s", g->kit_objects ? g->kit_objects : g->build_root, lab->id);
     char *problem = NULL;
     char *kit_problem = sync_kit_sources(g, lab, kitobj);
     if (!kit_problem)

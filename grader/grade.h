@@ -25,10 +25,11 @@ struct grader {
     char *submission; /* absolute path of a directory laid out like labs/ */
     char *build_root; /* where build/grade/ID directories go */
     uint64_t seed;
-    bool quick;       /* make check: tests, ThreadSanitizer and policy only */
-    struct strv only; /* grade only these check ids ("kind:name"); empty = all */
-    int check_jobs;   /* checks of one lab run at a time, each in its own worker process */
-    bool grade_stubs; /* grade a lab whose file is still the kit's stub (the self-test does) */
+    bool quick;        /* make check: tests, ThreadSanitizer and policy only */
+    struct strv only;  /* grade only these check ids ("kind:name"); empty = all */
+    int check_jobs;    /* checks of one lab run at a time, each in its own worker process */
+    bool grade_stubs;  /* grade a lab whose file is still the kit's stub (the self-test does) */
+    char *kit_objects; /* where the kit's compiled tests and support go, if not build_root */
 };
 
 struct check_result {

@@ -107,6 +107,8 @@ static void usage(FILE *out)
           "  -j, --jobs N          grade N labs at a time, or one lab's checks (default 2)\n"
           "      --list            list the labs and exit\n"
           "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
+          "      --kit-objects DIR where the kit's compiled tests go (shared by graders that\n"
+          "                        run one after another; default: the build directory)\n"
           "  -h, --help            this help\n",
           out);
 }
@@ -247,6 +249,7 @@ int main(int argc, char **argv)
                                             {"help", no_argument, NULL, 'h'},
                                             {"jobs", required_argument, NULL, 'j'},
                                             {"grade-stubs", no_argument, NULL, 'G'},
+                                            {"kit-objects", required_argument, NULL, 'K'},
                                             {NULL, 0, NULL, 0}};
     struct grader g = {0};
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
@@ -273,6 +276,9 @@ int main(int argc, char **argv)
             break;
         case 'G':
             g.grade_stubs = true;
+            break;
+        case 'K':
+            g.kit_objects = xstrdup(optarg);
             break;
         case 'f':
             format = optarg;

@@ -48,6 +48,7 @@ struct job {
     struct strv caught;    /* mutant: check ids that must fail */
     struct strv diagnoses; /* mutant: "check|verdict|text|text": how those must fail (EXPECT:) */
     bool text;             /* JOB_BYTES: graded with --format=text, not json */
+    bool alone;            /* runs with no other job beside it, and before the later ones */
     bool quick;            /* JOB_BYTES: graded as make check (--quick) */
     const char *expect;    /* JOB_BYTES: what the output must show (the bytes escaped) */
     pid_t pid;
@@ -96,10 +97,17 @@ static int quick_points(const struct lab *lab)
     return points;
 }
 
+/* The kit's compiled tests and support, built once by the stubs job, which runs alone first
+ * (they depend on the kit's sources only): every later grader reuses them instead of compiling
+ * them again, seconds per job. */
+static char *shared_kit_objects;
+
 static void grader_job(struct job *j, const char *submission, const char *build)
 {
     strv_add(&j->argv, grader_bin);
     strv_addf(&j->argv, "--kit=%s", kit);
+    if (shared_kit_objects)
+        strv_addf(&j->argv, "--kit-objects=%s", shared_kit_objects);
     strv_addf(&j->argv, "--submission=%s", submission);
     strv_addf(&j->argv, "--build-dir=%s", build);
     strv_addf(&j->argv, "--format=%s", j->text ? "text" : "json");
@@ -696,13 +704,6 @@ int main(int argc, char **argv)
 
     struct job **jobs = NULL;
     int n = 0;
-    for (size_t i = 0; i < units.len; i++) {
-        struct job *j = new_job(JOB_UNIT, NULL, xasprintf("unit tests %s", base_name(units.v[i])));
-        strv_add(&j->argv, units.v[i]);
-        strv_add(&j->argv, "-j1");
-        jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
-        jobs[n++] = j;
-    }
     char *labs_dir = xasprintf("%s/labs", kit), *solutions = xasprintf("%s/solutions", kit);
     /* --only=LAB grades only that lab's stub and solution; --only=LAB/REST neither. */
     bool whole = !only_rest;
@@ -712,9 +713,17 @@ int main(int argc, char **argv)
         b = xasprintf("%s/build/stubs", work);
         grader_job(stubs, labs_dir, b);
         strv_add(&stubs->argv, "--grade-stubs"); /* the grader skips a stub unless told */
-        free(b);
+        stubs->alone = true;
+        shared_kit_objects = b;
         jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
         jobs[n++] = stubs;
+    }
+    for (size_t i = 0; i < units.len; i++) {
+        struct job *j = new_job(JOB_UNIT, NULL, xasprintf("unit tests %s", base_name(units.v[i])));
+        strv_add(&j->argv, units.v[i]);
+        strv_add(&j->argv, "-j1");
+        jobs = xrealloc(jobs, (size_t)(n + 1) * sizeof *jobs);
+        jobs[n++] = j;
     }
     for (int r = 0; whole && r < runs; r++) {
         struct job *j =
@@ -738,8 +747,10 @@ int main(int argc, char **argv)
     }
 
     int next = 0, running = 0;
+    bool barrier = false; /* an `alone` job is running */
     while (next < n || running > 0) {
-        while (running < parallel && next < n) {
+        while (!barrier && running < parallel && next < n && (!jobs[next]->alone || running == 0)) {
+            barrier = jobs[next]->alone;
             start(jobs[next], next);
             next++;
             running++;
@@ -752,6 +763,7 @@ int main(int argc, char **argv)
             if (jobs[i]->pid == pid) {
                 finish(jobs[i], status);
                 running--;
+                barrier &= !jobs[i]->alone;
             }
     }
     printf("\nself-test took %.0f s\n%d passed, %d failed\n", now() - t0, passed, failed);
