@@ -392,13 +392,24 @@ static void held_while_blocked(struct facts *f, struct th *t, struct hd *h, stru
     char *oname = owner ? thread_name(owner) : xstrdup("another thread");
     char *taken = where(&h->site), *oat = owner ? where_thread(owner) : xstrdup("?");
     char *q = quote(f, &h->site);
-    set(d, "deadlock",
-        xasprintf("Deadlock: %s waits for %s in %s; %s holds it (taken in %s) and is itself "
-                  "blocked in %s, called from %s.%s\nRevisit: never block (wait for a "
-                  "condition, join, sem_wait) while holding a lock another thread needs to "
-                  "make progress; a condition wait releases only its own mutex.",
-                  name, lock, at, oname, taken, owner ? owner->op : "a wait", oat, q),
-        describe_threads(f));
+    if (owner && strcmp(owner->op, "tl_await") == 0) /* a task or callback the test gave */
+        set(d, "deadlock",
+            xasprintf(
+                "Deadlock: %s waits for %s in %s; %s holds it (taken in %s) while it runs "
+                "a function that the test gave it and that waits for the test to go on (%s).%s"
+                "\nRevisit: never hold a lock while you call a function you were given (a "
+                "task, a callback): it may wait, run for long, or call your code, which "
+                "then needs that lock.",
+                name, lock, at, oname, taken, oat, q),
+            describe_threads(f));
+    else
+        set(d, "deadlock",
+            xasprintf("Deadlock: %s waits for %s in %s; %s holds it (taken in %s) and is itself "
+                      "blocked in %s, called from %s.%s\nRevisit: never block (wait for a "
+                      "condition, join, sem_wait) while holding a lock another thread needs to "
+                      "make progress; a condition wait releases only its own mutex.",
+                      name, lock, at, oname, taken, owner ? owner->op : "a wait", oat, q),
+            describe_threads(f));
     free(name), free(lock), free(at), free(oname), free(taken), free(oat), free(q);
 }
 

@@ -40,10 +40,11 @@ void workers_run(const struct worker_tasks *t)
     pid_t *pids = xcalloc((size_t)t->count + 1, sizeof *pids);
     int next = 0, running = 0;
     for (;;) {
-        while (next < t->count && !t->wanted(t->ctx, next))
+        while (next < t->count && !t->wanted(t->ctx, t->order ? t->order[next] : next))
             next++;
         if (next < t->count && (running < t->jobs || t->jobs <= 1)) {
-            int i = next++;
+            int i = t->order ? t->order[next] : next;
+            next++;
             pid_t pid = -1;
             if (t->jobs > 1) {
                 fflush(NULL);

@@ -13,9 +13,10 @@
 #include <stdbool.h>
 
 struct worker_tasks {
-    int count;       /* tasks 0 .. count-1 */
-    int jobs;        /* at most this many at a time; 1 runs them in this process */
-    const char *dir; /* where the result files go */
+    int count;        /* tasks 0 .. count-1 */
+    int jobs;         /* at most this many at a time; 1 runs them in this process */
+    const int *order; /* the tasks in the order to start them; NULL: 0 .. count-1 */
+    const char *dir;  /* where the result files go */
     void *ctx;
     bool (*wanted)(void *ctx, int i);             /* false: skip task i */
     json_t *(*run)(void *ctx, int i);             /* in the worker: do task i */

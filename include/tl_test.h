@@ -123,6 +123,22 @@ bool tl_await_cond_waiters(int n, double timeout_s);
  * watchdog counts this thread as blocked, so that a deadlock of the code under test ends the
  * run within about a second, with a diagnosis, instead of waiting out timeout_s. */
 bool tl_await(bool (*done)(void *), void *arg, double timeout_s);
+/* A handshake the race detectors cannot see. A detector check catches a racy access only when
+ * a conflicting access meets it, and whether one does can depend on the schedule (Helgrind runs
+ * one thread at a time). A tl_flag makes the meeting structural: thread A calls the reading
+ * function, then raises the flag; thread B awaits it, then calls the writing function. The flag
+ * is a relaxed atomic that Helgrind is told not to check, so it orders the two calls in time
+ * without ordering them for either detector (any pthread call between them would: a mutex, a
+ * condition variable, a join). While B awaits, the hang watchdog counts it as blocked, as in
+ * tl_await: if the code under test is stuck, the run ends within about a second with a
+ * diagnosis. So the thread that raises the flag must not be an observer (tl_observer) yet. */
+typedef struct {
+    _Atomic int value;
+} tl_flag;
+void tl_flag_init(tl_flag *f);             /* to 0; before the threads that use it start */
+void tl_flag_raise(tl_flag *f, int value); /* value only grows: rounds 1, 2, 3... */
+/* Wait until the flag reaches value; false if it has not after timeout_s. */
+bool tl_flag_await(tl_flag *f, int value, double timeout_s);
 /* Mark the calling thread as an observer: it only reads (an auditor sampling bq_size or
  * bank_total while others work) and never wakes another thread, so the hang watchdog does not
  * wait for it to block before it ends a run whose other threads are all stuck. Joining the

@@ -135,6 +135,32 @@ bool tl_await(bool (*done)(void *), void *arg, double timeout_s)
     return ok || done(arg);
 }
 
+void tl_flag_init(tl_flag *f)
+{
+    atomic_init(&f->value, 0);
+    VALGRIND_HG_DISABLE_CHECKING(&f->value, sizeof f->value);
+}
+
+void tl_flag_raise(tl_flag *f, int value)
+{
+    atomic_store_explicit(&f->value, value, memory_order_relaxed);
+}
+
+/* As tl_await, polled more often: a handshake may take a few rounds per scenario. */
+bool tl_flag_await(tl_flag *f, int value, double timeout_s)
+{
+    double deadline = tl_now() + timeout_s;
+    bool ok;
+    tl__enter(OP_AWAIT, NULL, NULL, __builtin_return_address(0));
+    tl__await(true);
+    while (!(ok = atomic_load_explicit(&f->value, memory_order_relaxed) >= value) &&
+           tl_now() < deadline)
+        tl_sleep_ms(0.05);
+    tl__await(false);
+    tl__leave();
+    return ok;
+}
+
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 {
     void *site = __builtin_return_address(0);

@@ -58,11 +58,11 @@ struct race_rounds {
     /* Workers done with this round. Relaxed and hidden from Helgrind: it adds no happens-before
      * edge, so it hides no race between the reader and the withdrawals. */
     atomic_int finished;
-    /* Set once the runner's first race_balance call has returned; no worker withdraws before.
-     * Relaxed and hidden from Helgrind too: whether an unlocked read meets a later withdrawal
-     * must not depend on the schedule (Helgrind runs one thread at a time, and the workers
-     * could empty the account before the first read, or between two reads). */
-    atomic_int read_once;
+    /* Raised once the runner's first race_balance call has returned; no worker withdraws
+     * before. A tl_flag, invisible to the detectors: whether an unlocked read meets a later
+     * withdrawal must not depend on the schedule (Helgrind runs one thread at a time, and the
+     * workers could empty the account before the first read, or between two reads). */
+    tl_flag read_once;
 };
 
 struct race_worker {
@@ -94,12 +94,11 @@ static void race_empty_account(struct race_worker *w, struct race_account *acct)
     }
 }
 
-/* Until the runner has read the balance once (or, if race_balance is stuck, a while). */
+/* Until the runner has read the balance once (or, if race_balance is stuck in a way the
+ * watchdog does not end, a while). */
 static void race_await_first_read(struct race_rounds *r)
 {
-    double give_up = tl_now() + (tl_under_valgrind() ? 20 : 5);
-    while (!atomic_load_explicit(&r->read_once, memory_order_relaxed) && tl_now() < give_up)
-        tl_sleep_ms(0.05);
+    tl_flag_await(&r->read_once, 1, tl_under_valgrind() ? 20 : 5);
 }
 
 static void *race_round_worker(void *arg)
@@ -175,7 +174,7 @@ static int race_read_while_withdrawing(struct race_rounds *r, int nthreads, char
 {
     do {
         long balance = race_balance(r->acct);
-        atomic_store_explicit(&r->read_once, 1, memory_order_relaxed);
+        tl_flag_raise(&r->read_once, 1);
         if (balance < 0 || balance > r->balance) {
             snprintf(msg, len,
                      "race_balance returned %ld while threads withdrew from an account opened "
@@ -198,9 +197,8 @@ void race_scn_withdraw_rounds(int nthreads, long rounds, long opening)
     tl_noise(TL_NOISE_YIELD);
     struct race_rounds r = {.balance = opening, .quit = 0};
     atomic_init(&r.finished, 0);
-    atomic_init(&r.read_once, 0);
+    tl_flag_init(&r.read_once);
     VALGRIND_HG_DISABLE_CHECKING(&r.finished, sizeof r.finished);
-    VALGRIND_HG_DISABLE_CHECKING(&r.read_once, sizeof r.read_once);
     r.acct = race_account_new(opening);
     TL_CHECK(r.acct, "race_account_new(%ld) returned NULL", opening);
     struct race_worker *w = calloc((size_t)nthreads, sizeof *w);

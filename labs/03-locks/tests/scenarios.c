@@ -131,7 +131,7 @@ struct counter_stress {
     atomic_int stop_reader;
     atomic_int last;
     atomic_long handovers;
-    atomic_int read_round, write_round; /* the handshake's (see cs_handshake_read) */
+    tl_flag read_round, write_round; /* the handshake's (see cs_handshake_read) */
 };
 
 struct cs_worker {
@@ -144,30 +144,24 @@ struct cs_worker {
 /* Whether a read outside the lock meets a later update depends on the schedule: Helgrind runs
  * one thread at a time, and the workers may make all their updates before the reader's first
  * read, or between its reads. So first, a handshake the detectors cannot see: the reader calls
- * counter_value, then tells worker 0 through a relaxed atomic (no happens-before edge, and
- * unchecked by Helgrind), which only then calls counter_increment. If counter_value reads
+ * counter_value, then tells worker 0 through a tl_flag (no happens-before edge), which only
+ * then calls counter_increment. If counter_value reads
  * outside its lock, that read and this update are unordered on every run; if it reads inside,
  * the worker's lock orders them. */
 enum { CS_HANDSHAKES = 3 };
 
-/* Waits until *round reaches r, or gives up after a while (counter_value or counter_increment
- * may be stuck: the test's other checks say so). */
-static bool cs_await_round(atomic_int *round, int r)
+/* Waits until round r, or gives up after a while (counter_value or counter_increment may be
+ * stuck in a way the watchdog does not end: the test's other checks say so). */
+static bool cs_await_round(tl_flag *round, int r)
 {
-    double give_up = tl_now() + (tl_under_valgrind() ? 20 : 5);
-    while (atomic_load_explicit(round, RELAXED) < r) {
-        if (tl_now() > give_up)
-            return false;
-        tl_sleep_ms(0.05);
-    }
-    return true;
+    return tl_flag_await(round, r, tl_under_valgrind() ? 20 : 5);
 }
 
 static void cs_handshake_read(struct counter_stress *s)
 {
     for (int r = 1; r <= CS_HANDSHAKES; r++) {
         counter_value(s->c);
-        atomic_store_explicit(&s->read_round, r, RELAXED);
+        tl_flag_raise(&s->read_round, r);
         if (!cs_await_round(&s->write_round, r))
             return;
     }
@@ -180,7 +174,7 @@ static long cs_handshake_write(struct counter_stress *s)
     for (int r = 1; r <= CS_HANDSHAKES && cs_await_round(&s->read_round, r); r++) {
         counter_increment(s->c);
         calls++;
-        atomic_store_explicit(&s->write_round, r, RELAXED);
+        tl_flag_raise(&s->write_round, r);
     }
     return calls;
 }
@@ -208,13 +202,14 @@ static void *cs_worker(void *arg)
 }
 
 /* Reads race with the updates unless counter_value locks too: for ThreadSanitizer to see. They
- * pause so as not to take the workers' CPU time, nor hand a core over between them. */
+ * pause so as not to take the workers' CPU time, nor hand a core over between them. An observer
+ * only after the handshake, which worker 0 awaits. */
 static void *cs_reader(void *arg)
 {
     struct counter_stress *s = arg;
-    tl_observer();
     pthread_barrier_wait(&s->start);
     cs_handshake_read(s);
+    tl_observer();
     while (!atomic_load_explicit(&s->stop_reader, RELAXED)) {
         counter_value(s->c);
         tl_sleep_ms(1);
@@ -252,10 +247,8 @@ void sc_counter_stress(void)
     sc_quiet(&s.stop_reader, sizeof s.stop_reader);
     sc_quiet(&s.last, sizeof s.last);
     sc_quiet(&s.handovers, sizeof s.handovers);
-    atomic_init(&s.read_round, 0);
-    atomic_init(&s.write_round, 0);
-    sc_quiet(&s.read_round, sizeof s.read_round);
-    sc_quiet(&s.write_round, sizeof s.write_round);
+    tl_flag_init(&s.read_round);
+    tl_flag_init(&s.write_round);
     pthread_barrier_init(&s.start, NULL, CS_WORKERS + 2);
 
     for (int i = 0; i < CS_WORKERS; i++) {

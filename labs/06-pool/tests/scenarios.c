@@ -3,20 +3,15 @@
  * DESIGN: tests decide when a task ends (a held struct pt_job returns only once released), never
  * sleeps, so that "which task finished first" or "a task still running" is a fact, not a hope.
  * The one handshake the detectors must not see (pool_future_done read while a worker finishes)
- * goes through relaxed atomics, which add no happens-before edge and which Helgrind is told not
- * to check.
+ * goes through tl_flags, which add no happens-before edge.
  */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <valgrind/helgrind.h>
 
 #include "tl_test.h"
 #include "scenarios.h"
-
-#define RELAXED memory_order_relaxed
 
 /* ---- Harness ------------------------------------------------------------------------------ */
 
@@ -235,8 +230,8 @@ static struct {
     long any_runs[ST_ANY];
     long spawned_runs;
     /* The handshake: the task started, pool_future_done was read, the worker moved on to the
-     * next task (relaxed atomics). */
-    atomic_int hs_started, hs_read, hs_next;
+     * next task. */
+    tl_flag hs_started, hs_read, hs_next;
     struct pool_future *hs_future;
     bool hs_saw_done; /* written by the reader before it is joined */
 } st;
@@ -280,24 +275,18 @@ static void *st_submitter(void *arg)
     return NULL;
 }
 
-/* Waits until *flag reaches value, or gives up after a while (the code under test may be
- * stuck: the scenario's other checks say so). */
-static bool st_await_flag(atomic_int *flag, int value)
+/* Waits until the flag is raised, or gives up after a while (the code under test may be stuck
+ * in a way the watchdog does not end: the scenario's other checks say so). */
+static bool st_await_flag(tl_flag *flag)
 {
-    double give_up = tl_now() + (tl_under_valgrind() ? 20 : 5);
-    while (atomic_load_explicit(flag, RELAXED) < value) {
-        if (tl_now() > give_up)
-            return false;
-        tl_sleep_ms(0.05);
-    }
-    return true;
+    return tl_flag_await(flag, 1, tl_under_valgrind() ? 20 : 5);
 }
 
 /* The task runs until the reader has called pool_future_done, then returns. */
 static void *hs_task(void *arg)
 {
-    atomic_store_explicit(&st.hs_started, 1, RELAXED);
-    st_await_flag(&st.hs_read, 1);
+    tl_flag_raise(&st.hs_started, 1);
+    st_await_flag(&st.hs_read);
     return arg;
 }
 
@@ -307,17 +296,16 @@ static void *hs_task(void *arg)
 static void *hs_reader(void *arg)
 {
     (void)arg;
-    tl_observer();
-    if (st_await_flag(&st.hs_started, 1))
+    if (st_await_flag(&st.hs_started))
         st.hs_saw_done = pool_future_done(st.hs_future);
-    atomic_store_explicit(&st.hs_read, 1, RELAXED);
+    tl_flag_raise(&st.hs_read, 1);
     return NULL;
 }
 
 /* Runs after hs_task on the same (only) worker: by then the worker has marked hs_task done. */
 static void *hs_next_task(void *arg)
 {
-    atomic_store_explicit(&st.hs_next, 1, RELAXED);
+    tl_flag_raise(&st.hs_next, 1);
     return arg;
 }
 
@@ -335,12 +323,9 @@ static void *spawner_task(void *arg)
  * before the worker's write through the pool's lock. */
 static void st_handshake(void)
 {
-    atomic_init(&st.hs_started, 0);
-    atomic_init(&st.hs_read, 0);
-    atomic_init(&st.hs_next, 0);
-    VALGRIND_HG_DISABLE_CHECKING(&st.hs_started, sizeof st.hs_started);
-    VALGRIND_HG_DISABLE_CHECKING(&st.hs_read, sizeof st.hs_read);
-    VALGRIND_HG_DISABLE_CHECKING(&st.hs_next, sizeof st.hs_next);
+    tl_flag_init(&st.hs_started);
+    tl_flag_init(&st.hs_read);
+    tl_flag_init(&st.hs_next);
     struct pool *p = pt_create(1);
     struct pool_future *next = NULL;
     int err = pool_submit(p, hs_task, &st, &st.hs_future);
@@ -350,7 +335,7 @@ static void st_handshake(void)
              "pool_submit returned %s; it must return 0 and a future", tl_err_name(err));
     pthread_t reader;
     tl_spawn(&reader, hs_reader, NULL);
-    st_await_flag(&st.hs_next, 1);
+    st_await_flag(&st.hs_next);
     pthread_join(reader, NULL);
     TL_CHECK(!st.hs_saw_done,
              "pool_future_done returned true while the task was still running; it must say "

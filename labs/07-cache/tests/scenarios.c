@@ -304,7 +304,7 @@ static struct {
     pthread_barrier_t start;
     atomic_long started, finished; /* calls of cache_get and cache_get_or_compute */
     atomic_int stop;
-    atomic_int read_round, write_round; /* the handshake's (see stress_handshake_read) */
+    tl_flag read_round, write_round; /* the handshake's (see stress_handshake_read) */
 } stress;
 
 static int stress_fn(long key, void *arg, long *value)
@@ -316,27 +316,21 @@ static int stress_fn(long key, void *arg, long *value)
     return 0;
 }
 
-/* Waits until *round reaches r, or gives up after a while (the other checks say why). */
-static bool await_round(atomic_int *round, int r)
+/* Waits until round r, or gives up after a while (the other checks say why). */
+static bool await_round(tl_flag *round, int r)
 {
-    double give_up = tl_now() + tl_bound(5);
-    while (atomic_load_explicit(round, RELAXED) < r) {
-        if (tl_now() > give_up)
-            return false;
-        tl_sleep_ms(0.05);
-    }
-    return true;
+    return tl_flag_await(round, r, tl_bound(5));
 }
 
 /* Whether a cache_stats that reads outside the lock meets a later update depends on the
  * schedule (Helgrind runs one thread at a time). So first a handshake the detectors cannot see:
- * the auditor calls cache_stats, then tells worker 0 through a relaxed atomic, which only then
+ * the auditor calls cache_stats, then tells worker 0 through a tl_flag, which only then
  * calls cache_get. An unlocked read and that update are then unordered on every run. */
 static void stress_handshake_read(void)
 {
     for (int r = 1; r <= STRESS_HANDSHAKES; r++) {
         ct_stats(stress.c);
-        atomic_store_explicit(&stress.read_round, r, RELAXED);
+        tl_flag_raise(&stress.read_round, r);
         if (!await_round(&stress.write_round, r))
             return;
     }
@@ -349,7 +343,7 @@ static void stress_handshake_write(void)
         atomic_fetch_add_explicit(&stress.started, 1, RELAXED);
         cache_get(stress.c, r, &v);
         atomic_fetch_add_explicit(&stress.finished, 1, RELAXED);
-        atomic_store_explicit(&stress.write_round, r, RELAXED);
+        tl_flag_raise(&stress.write_round, r);
     }
 }
 
@@ -425,9 +419,9 @@ static void stress_audit(void)
 static void *stress_auditor(void *arg)
 {
     (void)arg;
-    tl_observer();
     pthread_barrier_wait(&stress.start);
     stress_handshake_read();
+    tl_observer(); /* only now: worker 0 awaits the handshake */
     while (!atomic_load_explicit(&stress.stop, RELAXED)) {
         stress_audit();
         tl_sleep_ms(0.02);
@@ -444,13 +438,11 @@ void ct_scn_stress(void)
     atomic_init(&stress.started, 0);
     atomic_init(&stress.finished, 0);
     atomic_init(&stress.stop, 0);
-    atomic_init(&stress.read_round, 0);
-    atomic_init(&stress.write_round, 0);
+    tl_flag_init(&stress.read_round);
+    tl_flag_init(&stress.write_round);
     ct_quiet(&stress.started, sizeof stress.started);
     ct_quiet(&stress.finished, sizeof stress.finished);
     ct_quiet(&stress.stop, sizeof stress.stop);
-    ct_quiet(&stress.read_round, sizeof stress.read_round);
-    ct_quiet(&stress.write_round, sizeof stress.write_round);
     pthread_barrier_init(&stress.start, NULL, STRESS_WORKERS + 1);
     for (long i = 0; i < STRESS_WORKERS; i++)
         tl_spawn(&threads[i], stress_worker, (void *)(intptr_t)i);
