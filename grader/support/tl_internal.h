@@ -112,6 +112,9 @@ void tl__env_init(void);
 
 /* Append one line to the grader's report (or stderr when run by hand). Async-signal-safe. */
 void tl__report(const char *kind, const char *text);
+/* The same, with the calling thread's stack after head, frame by frame (tl__frame): from a
+ * signal handler, where the thread crashed or spins. */
+void tl__report_stack(const char *kind, const char *head);
 /* Write "module+0xoffset" for addr into buf (for addr2line in the grader). */
 void tl__frame(const void *addr, char *buf, size_t len);
 /* Write a THREAD line for every live thread and a HELD line for every mutex it holds: what the

@@ -61,18 +61,25 @@ void tl__frame(const void *addr, char *buf, size_t len)
         snprintf(buf, len, "?+0x%lx", (unsigned long)addr);
 }
 
-static void on_crash(int sig)
+void tl__report_stack(const char *kind, const char *head)
 {
     void *frames[24];
     char line[3000], frame[256];
     int n = backtrace(frames, 24);
-    snprintf(line, sizeof line, "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+    snprintf(line, sizeof line, "%s", head);
     for (int i = 0; i < n; i++) {
         tl__frame(frames[i], frame, sizeof frame);
         strncat(line, " ", sizeof line - strlen(line) - 1);
         strncat(line, frame, sizeof line - strlen(line) - 1);
     }
-    tl__report("CRASH", line);
+    tl__report(kind, line);
+}
+
+static void on_crash(int sig)
+{
+    char head[32];
+    snprintf(head, sizeof head, "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+    tl__report_stack("CRASH", head);
     raise(sig); /* the handler was reset: die of the same signal */
 }
 

@@ -22,7 +22,6 @@
  * sleeping in it or in a timed wait keeps the run going.
  */
 #define _GNU_SOURCE
-#include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -169,16 +168,7 @@ static atomic_int spin_told;
 static void tell_where(int sig)
 {
     (void)sig;
-    void *frames[24];
-    char line[3000], frame[256];
-    int n = backtrace(frames, 24);
-    snprintf(line, sizeof line, "%s", spin_head);
-    for (int i = 0; i < n; i++) {
-        tl__frame(frames[i], frame, sizeof frame);
-        strncat(line, " ", sizeof line - strlen(line) - 1);
-        strncat(line, frame, sizeof line - strlen(line) - 1);
-    }
-    tl__report("SPIN", line);
+    tl__report_stack("SPIN", spin_head);
     atomic_store_explicit(&spin_told, 1, memory_order_relaxed);
     for (;;) /* the watchdog ends the run */
         pause();
