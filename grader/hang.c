@@ -612,38 +612,47 @@ static void first_stub_place(const char *frames, const char *bd, const char *stu
     free(copy);
 }
 
-char *spin_function(const char *spin)
-{
-    char api[512];
-    int number, before;
+/* SPIN NUMBER SECONDS SLEEPS CALLS SPUN_BEFORE API_FRAME FRAMES... (tl_watch.c) */
+struct spin_head {
+    int number, before, frames; /* frames: the offset of FRAMES in the line */
     double secs;
     unsigned long sleeps, calls;
-    if (sscanf(spin, "%d %lf %lu %lu %d %511s", &number, &secs, &sleeps, &calls, &before, api) < 6)
-        return NULL;
-    return xstrdup(api);
+    char api[512];
+};
+
+static bool spin_parse(const char *spin, struct spin_head *h)
+{
+    memset(h, 0, sizeof *h);
+    return sscanf(spin, "%d %lf %lu %lu %d %511s %n", &h->number, &h->secs, &h->sleeps, &h->calls,
+                  &h->before, h->api, &h->frames) >= 6;
+}
+
+char *spin_function(const char *spin)
+{
+    struct spin_head h;
+    return spin_parse(spin, &h) ? xstrdup(h.api) : NULL;
 }
 
 void spin_explain(const char *spin, const struct strv *threads, const struct strv *held,
                   const char *bd, const char *stub, struct diagnosis *d)
 {
-    char api[512];
-    int number = 0, skip = 0, before = 0;
-    double secs = 0;
-    unsigned long sleeps = 0, calls = 0;
+    struct spin_head h;
     memset(d, 0, sizeof *d);
-    if (sscanf(spin, "%d %lf %lu %lu %d %511s %n", &number, &secs, &sleeps, &calls, &before, api,
-               &skip) < 6) {
+    if (!spin_parse(spin, &h)) {
         set(d, "endless loop",
             xstrdup("a thread kept running in the code under test while "
                     "every other thread was blocked."),
             NULL);
         return;
     }
+    int number = h.number, before = h.before;
+    double secs = h.secs;
+    unsigned long sleeps = h.sleeps, calls = h.calls;
     struct facts f;
     read_facts(threads, held, bd, stub, &f);
     struct place func, at;
-    entry_place(api, bd, stub, &func);
-    first_stub_place(skip ? spin + skip : "", bd, stub, &at);
+    entry_place(h.api, bd, stub, &func);
+    first_stub_place(h.frames ? spin + h.frames : "", bd, stub, &at);
     const char *name = func.func ? func.func : "the code under test";
     struct th self = {.number = number};
     char *who = thread_name(&self), *q = quote(&f, &at), *place = where(&at);
