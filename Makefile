@@ -6,6 +6,7 @@ LAB ?=
 SEED ?=
 FORMAT ?= text
 CHECK ?=
+OUT ?=
 
 BUILD := build
 CC := gcc
@@ -39,7 +40,7 @@ clean:
 	rm -rf $(BUILD)
 else
 
-.PHONY: all grade check test soak setup clean format tables
+.PHONY: all grade check test soak setup clean format tables gradescope
 all: $(BUILD)/grader
 
 # A build directory you cannot write (left by root with an older kit): say which and what to run.
@@ -93,6 +94,11 @@ test: $(BUILD)/grader $(BUILD)/selftest $(UNIT_TESTS)
 
 soak: $(BUILD)/grader $(BUILD)/selftest
 	@$(BUILD)/selftest --kit=. --soak --runs=$(SOAK)
+
+# Gradescope's autograder bundle (grader/gradescope/): LAB= for an assignment of one lab.
+gradescope: $(BUILD)/grader
+	@test -n "$(OUT)" || { echo "usage: make gradescope OUT=file.zip [LAB=id]" >&2; exit 2; }
+	@sh grader/gradescope/bundle.sh "$(OUT)" $(LAB)
 
 # Rewrite the handouts' grading tables from lab.conf (make test checks they match).
 tables: $(BUILD)/grader

@@ -93,24 +93,26 @@ static void catch_interrupts(void)
 
 static void usage(FILE *out)
 {
-    fputs("usage: grader [options]\n"
-          "  -s, --submission DIR  directory laid out like labs/ (default: the kit's labs/)\n"
-          "  -l, --lab ID[,ID...]  grade only these labs (race, 03-locks, ...)\n"
-          "  -c, --check ID[,...]  run only these checks (kind:name, e.g. test:fifo_order)\n"
-          "  -q, --quick           tests, ThreadSanitizer and policy only (make check)\n"
-          "  -f, --format FORMAT   text (default) or json (one JSON document on stdout)\n"
-          "      --seed N          replay the schedule noise of an earlier run\n"
-          "  -k, --kit DIR         the kit (default: found from the grader's own path)\n"
-          "  -b, --build-dir DIR   where build directories go (default: KIT/build/grade)\n"
-          "      --color WHEN      auto (default), always or never\n"
-          "      --table ID        print a lab's grading table (Markdown) and exit\n"
-          "  -j, --jobs N          grade N labs at a time, or one lab's checks (default 2)\n"
-          "      --list            list the labs and exit\n"
-          "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
-          "      --kit-objects DIR where the kit's compiled tests go (shared by graders that\n"
-          "                        run one after another; default: the build directory)\n"
-          "  -h, --help            this help\n",
-          out);
+    fputs(
+        "usage: grader [options]\n"
+        "  -s, --submission DIR  directory laid out like labs/ (default: the kit's labs/)\n"
+        "  -l, --lab ID[,ID...]  grade only these labs (race, 03-locks, ...)\n"
+        "  -c, --check ID[,...]  run only these checks (kind:name, e.g. test:fifo_order)\n"
+        "  -q, --quick           tests, ThreadSanitizer and policy only (make check)\n"
+        "  -f, --format FORMAT   text (default), json (one JSON document on stdout) or gradescope\n"
+        "                        (Gradescope's results.json)\n"
+        "      --seed N          replay the schedule noise of an earlier run\n"
+        "  -k, --kit DIR         the kit (default: found from the grader's own path)\n"
+        "  -b, --build-dir DIR   where build directories go (default: KIT/build/grade)\n"
+        "      --color WHEN      auto (default), always or never\n"
+        "      --table ID        print a lab's grading table (Markdown) and exit\n"
+        "  -j, --jobs N          grade N labs at a time, or one lab's checks (default 2)\n"
+        "      --list            list the labs and exit\n"
+        "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
+        "      --kit-objects DIR where the kit's compiled tests go (shared by graders that\n"
+        "                        run one after another; default: the build directory)\n"
+        "  -h, --help            this help\n",
+        out);
 }
 
 static char *default_kit(void)
@@ -323,8 +325,9 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         die(2, "unexpected argument '%s' (see grader --help)", argv[optind]);
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-        die(2, "--format is text or json, not '%s'", format);
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "gradescope") != 0)
+        die(2, "--format is text, json or gradescope, not '%s'", format);
     if (!g.kit)
         g.kit = default_kit();
 
@@ -397,6 +400,8 @@ int main(int argc, char **argv)
     struct run_summary s = {&shown, results, nlabs};
     if (strcmp(format, "json") == 0)
         output_json(stdout, &s);
+    else if (strcmp(format, "gradescope") == 0)
+        output_gradescope(stdout, &s);
     else
         output_text(stdout, &s,
                     strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 &&

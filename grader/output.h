@@ -20,6 +20,8 @@ void output_text(FILE *out, const struct run_summary *s, bool color);
  *   "checks": [{"name", "kind", "passed", "skipped", "points", "max_points", "verdict",
  *               "message", "details", "revisit", "raw", "seconds"}]}]} */
 void output_json(FILE *out, const struct run_summary *s);
+/* Gradescope's autograder results.json: a test per check (output_gradescope.c). */
+void output_gradescope(FILE *out, const struct run_summary *s);
 /* One lab's result as JSON, and back (for results graded in a worker process). */
 json_t *lab_result_json(const struct lab_result *r);
 json_t *check_result_json(const struct check_result *c);
