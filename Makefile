@@ -1,11 +1,14 @@
 # threadlab: `make grade` grades your labs, `make check LAB=id` is the quick loop while you work,
 # `make test` is the kit's own self-test (what CI runs). See README.md.
+# The same Makefile serves a student kit (make student-kit OUT=dir), which has no grader/selftest:
+# there `make test` checks that the kit works (grader/student/test.sh) and `make soak` is refused.
 
 SUBMISSION ?=
 LAB ?=
 SEED ?=
 FORMAT ?= text
 CHECK ?=
+OUT ?=
 
 BUILD := build
 CC := gcc
@@ -39,7 +42,7 @@ clean:
 	rm -rf $(BUILD)
 else
 
-.PHONY: all grade check test soak setup clean format tables
+.PHONY: all grade check test soak setup clean format tables student-kit
 all: $(BUILD)/grader
 
 # A build directory you cannot write (left by root with an older kit): say which and what to run.
@@ -88,11 +91,34 @@ check: $(BUILD)/grader
 # SOAK times in a row (CI runs both: flakiness is a bug, and a rare one needs many runs to show).
 RUNS ?= 1
 SOAK ?= 10
+ifneq ($(wildcard grader/selftest/selftest.c),)
+# First the student kit: built into a temporary directory, it must hold no line of a solution
+# (grader/student/check.sh proves it finds planted ones); then the self-test, whatever it said.
 test: $(BUILD)/grader $(BUILD)/selftest $(UNIT_TESTS)
-	@$(BUILD)/selftest --kit=. --runs=$(RUNS) $(addprefix --unit=,$(UNIT_TESTS))
+	@sh grader/student/check.sh $(BUILD)/grader; kit=$$?; \
+	$(BUILD)/selftest --kit=. --runs=$(RUNS) $(addprefix --unit=,$(UNIT_TESTS)); \
+	test $$? = 0 && test $$kit = 0
 
 soak: $(BUILD)/grader $(BUILD)/selftest
 	@$(BUILD)/selftest --kit=. --soak --runs=$(SOAK)
+
+# The repository students get: see grader/student-kit.sh for what goes in.
+student-kit: $(BUILD)/grader
+	@test -n "$(OUT)" || { echo "usage: make student-kit OUT=dir" >&2; exit 2; }
+	@sh grader/student-kit.sh "$(OUT)" $(BUILD)/grader
+else
+test: $(BUILD)/grader
+	@sh grader/student/test.sh $(BUILD)/grader
+
+soak:
+	@echo "make soak is instructor-only: it grades the reference solutions, which a student kit" \
+		"does not have. make test checks that this kit works; make grade grades your labs." >&2
+	@exit 2
+
+student-kit:
+	@echo "make student-kit is instructor-only: this is a student kit already." >&2
+	@exit 2
+endif
 
 # Rewrite the handouts' grading tables from lab.conf (make test checks they match).
 tables: $(BUILD)/grader
