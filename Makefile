@@ -8,6 +8,7 @@ LAB ?=
 SEED ?=
 FORMAT ?= text
 CHECK ?=
+RELEASE ?=
 OUT ?=
 
 BUILD := build
@@ -19,7 +20,8 @@ GRADER_LIBS := -ljansson -lexpat
 UNIT_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/unit/%,$(wildcard grader/tests/test_*.c))
 
 GRADE_ARGS := $(if $(SUBMISSION),--submission=$(SUBMISSION)) $(if $(LAB),--lab=$(LAB)) \
-	$(if $(SEED),--seed=$(SEED)) $(if $(CHECK),--check=$(CHECK)) --format=$(FORMAT)
+	$(if $(SEED),--seed=$(SEED)) $(if $(CHECK),--check=$(CHECK)) --format=$(FORMAT) \
+	$(if $(filter-out 0,$(RELEASE)),--release)
 
 # Root in a clone that another user owns (`sudo make grade`): install what is missing as root,
 # then do the rest as the clone's owner, so that build/ holds nothing they cannot use, rebuild

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hidden.h"
 #include "output.h"
 #include "owner.h"
 #include "sandbox.h"
@@ -109,6 +110,7 @@ static void usage(FILE *out)
           "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
           "      --kit-objects DIR where the kit's compiled tests go (shared by graders that\n"
           "                        run one after another; default: the build directory)\n"
+          "      --release         show the feedback of hidden checks too (make grade RELEASE=1)\n"
           "  -h, --help            this help\n",
           out);
 }
@@ -250,6 +252,7 @@ int main(int argc, char **argv)
                                             {"jobs", required_argument, NULL, 'j'},
                                             {"grade-stubs", no_argument, NULL, 'G'},
                                             {"kit-objects", required_argument, NULL, 'K'},
+                                            {"release", no_argument, NULL, 'R'},
                                             {NULL, 0, NULL, 0}};
     struct grader g = {0};
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
@@ -279,6 +282,9 @@ int main(int argc, char **argv)
             break;
         case 'K':
             g.kit_objects = xstrdup(optarg);
+            break;
+        case 'R':
+            g.release = true;
             break;
         case 'f':
             format = optarg;
@@ -344,8 +350,8 @@ int main(int argc, char **argv)
     }
     if (list) {
         for (int i = 0; i < n; i++)
-            printf("%-10s %-12s %3d points  %s\n", all[i]->id, all[i]->dirname, all[i]->max_points,
-                   all[i]->title);
+            printf("%-10s %-12s %3d points %3d hidden  %s\n", all[i]->id, all[i]->dirname,
+                   all[i]->max_points, all[i]->hidden_points, all[i]->title);
         return 0;
     }
     int nlabs = pick_labs(all, n, labs_wanted, &labs);
@@ -391,6 +397,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "grader: interrupted; every process it had started was stopped.\n");
         return 130;
     }
+    for (int i = 0; i < nlabs && !g.release; i++)
+        hidden_withhold(&results[i]); /* before every format alike */
     /* The submission's path is shown: its name may hold any bytes too. */
     struct grader shown = g;
     shown.submission = text_clean(g.submission, strlen(g.submission), TEXT_MAX);

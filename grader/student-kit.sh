@@ -55,9 +55,11 @@ awk '/^## / { skip = ($0 ~ /^## (Instructor workflow|For instructors|For kit dev
     echo
     cat grader/student/README.md
     echo
-    echo "| Lab | Id | Points |"
-    echo "|---|---|---:|"
-    "$grader" --kit="$out" --list | awk '{ printf "| `labs/%s` | `%s` | %d |\n", $2, $1, $3 }'
+    echo "| Lab | Id | Points graded by make grade | Points in hidden tests |"
+    echo "|---|---|---:|---:|"
+    # grader --list: "ID NN-name POINTS points HIDDEN hidden TITLE"
+    "$grader" --kit="$out" --list |
+        awk '{ printf "| `labs/%s` | `%s` | %d | %d |\n", $2, $1, $3, $5 }'
 } >>"$out/README.md"
 
 echo "made by grader/student-kit.sh: a threadlab student kit (no solutions, no hidden tests)" \

@@ -25,6 +25,8 @@
 #    solutions use (the deadline arithmetic, the lock and unlock of a worker loop).
 #    What remains, about 350 lines of the eight labs' solutions, is a solution's logic and its
 #    comments: none of it may appear anywhere in the student kit.
+#    Hidden tests are kept out by their path only: built on the public tests' harness, they
+#    share its idioms (the ITEM macro, a TL_CHECK's first line), which are no secret.
 # grader/student/check.sh proves, on every make test, that this check finds a planted line.
 set -eu
 kit=${1:?usage: grader/student/leak-check.sh STUDENT_KIT | --secret}

@@ -84,6 +84,66 @@ Test(labconf, rejects_what_it_cannot_grade)
     expect_error("id x\ntitle t\nstub x.c\n", "at least one check");
 }
 
+/* Write dir/hidden/hidden.conf. */
+static void hidden_conf(const char *dir, const char *text)
+{
+    char *hidden = xasprintf("%s/hidden", dir), *conf = xasprintf("%s/hidden.conf", hidden);
+    cr_assert_eq(mkdir_p(hidden), 0);
+    cr_assert_eq(write_file(conf, text), 0);
+    free(hidden), free(conf);
+}
+
+static const char with_hidden[] = "id x\ntitle t\nstub x.c\nhidden 5\n"
+                                  "test a 95 | v | r\n";
+
+Test(labconf, hidden_checks)
+{
+    char *err = NULL, *dir = lab_dir(with_hidden);
+    /* a student kit: no hidden/, its points are declared but not graded here */
+    struct lab *lab = lab_load(dir, &err);
+    cr_assert_not_null(lab, "%s", err);
+    cr_assert_eq(lab->max_points, 95);
+    cr_assert_eq(lab->hidden_points, 5);
+    cr_assert_eq(lab_hidden_ungraded(lab), 5);
+    lab_free(lab);
+    /* the instructor's kit: hidden.conf's checks are loaded, flagged, and hold those points */
+    hidden_conf(dir, "# a comment\n\ntest h 3 | hv | hr\npolicy p 2 forbid=sleep | pv | pr\n");
+    lab = lab_load(dir, &err);
+    cr_assert_not_null(lab, "%s", err);
+    cr_assert_eq(lab->nchecks, 3);
+    cr_assert_eq(lab->max_points, 100);
+    cr_assert_eq(lab_hidden_ungraded(lab), 0);
+    cr_assert(!lab_find_check(lab, "test:a")->hidden);
+    cr_assert(lab_find_check(lab, "test:h")->hidden);
+    cr_assert(lab_find_check(lab, "policy:p")->hidden);
+    lab_free(lab);
+    free(dir);
+}
+
+static void expect_hidden_error(const char *conf, const char *hidden, const char *words)
+{
+    char *err = NULL, *dir = lab_dir(conf);
+    hidden_conf(dir, hidden);
+    struct lab *lab = lab_load(dir, &err);
+    cr_assert_null(lab, "accepted hidden.conf:\n%s", hidden);
+    cr_assert(err && strstr(err, words), "error '%s' does not say '%s'", err, words);
+    free(err);
+    free(dir);
+}
+
+Test(labconf, hidden_rejects_what_it_cannot_grade)
+{
+    expect_hidden_error(with_hidden, "test h 4 | v | r\n", "hold 4 points, but lab.conf says");
+    expect_hidden_error("id x\ntitle t\nstub x.c\ntest a 95 | v | r\n", "test h 5 | v | r\n",
+                        "says `hidden 0`");
+    expect_hidden_error(with_hidden, "tsan h 5 | v | r\n", "a test or a policy check");
+    expect_hidden_error(with_hidden, "hidden 5\n", "checks only");
+    expect_hidden_error(with_hidden, "test a 5 | v | r\n", "declared twice");
+    expect_hidden_error(with_hidden, "\n\ntest h five | v | r\n", "hidden.conf:3:");
+    expect_error("id x\ntitle t\nstub x.c\nhidden lots\ntest a 2 | v | r\n",
+                 "hidden wants a number");
+}
+
 Test(labconf, the_kits_labs_load)
 {
     char *err = NULL;
@@ -91,8 +151,9 @@ Test(labconf, the_kits_labs_load)
     int n = labs_load_all(".", &labs, &err);
     cr_assert_gt(n, 0, "%s (run from the kit's root)", err ? err : "no labs");
     for (int i = 0; i < n; i++) {
-        cr_assert_eq(labs[i]->max_points, 100, "%s totals %d points", labs[i]->id,
-                     labs[i]->max_points);
+        /* hidden checks count in the 100, whether this kit has them or not (a student kit) */
+        int total = labs[i]->max_points + lab_hidden_ungraded(labs[i]);
+        cr_assert_eq(total, 100, "%s totals %d points", labs[i]->id, total);
         /* only the race lab builds the stub unoptimized: see its lab.conf */
         const char *want = strcmp(labs[i]->id, "race") == 0 ? "0" : "2";
         cr_assert_str_eq(labs[i]->optimize, want, "%s", labs[i]->id);
