@@ -22,6 +22,9 @@ void output_text(FILE *out, const struct run_summary *s, bool color);
  * hidden_points: the points of hidden checks not graded here (a student kit); a check's
  * "hidden" says it is one of the instructor's hidden checks (see hidden.h). */
 void output_json(FILE *out, const struct run_summary *s);
+/* A table of the labs' scores, then output_text's feedback in a code block (output_markdown.c),
+ * for a CI run's summary page. */
+void output_markdown(FILE *out, const struct run_summary *s);
 /* One lab's result as JSON, and back (for results graded in a worker process). */
 json_t *lab_result_json(const struct lab_result *r);
 json_t *check_result_json(const struct check_result *c);

@@ -23,7 +23,8 @@ if [ -e "$out" ]; then
     fi
     find "$out" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
 fi
-mkdir -p "$out/labs" "$out/include" "$out/grader/support" "$out/grader/student"
+mkdir -p "$out/labs" "$out/include" "$out/grader/support" "$out/grader/student" \
+    "$out/.github/workflows"
 
 cp Makefile .clang-format .gitignore "$out/"
 cp include/*.h "$out/include/"
@@ -61,6 +62,8 @@ awk '/^## / { skip = ($0 ~ /^## (Instructor workflow|For instructors|For kit dev
     "$grader" --kit="$out" --list |
         awk '{ printf "| `labs/%s` | `%s` | %d | %d |\n", $2, $1, $3, $5 }'
 } >>"$out/README.md"
+
+sh grader/student/classroom.sh "$out" "$grader" >"$out/.github/workflows/classroom.yml"
 
 echo "made by grader/student-kit.sh: a threadlab student kit (no solutions, no hidden tests)" \
     >"$out/.threadlab-student-kit"

@@ -7,8 +7,9 @@
 #      lab's solution appended to that lab's public test file, and a solutions/, a
 #      grader/selftest/ and a labs/NN-name/hidden/ directory. A check that cannot fail is no check.
 #   3. `make test` passes inside the student kit: its grader builds, every lab reads "not
-#      started", every stub builds and links with its tests and scores 0 (about 50 s on two
-#      busy cores; STUDENT_KIT_TEST=0 skips it).
+#      started", every stub builds and links with its tests and scores 0;
+#   4. its GitHub Classroom workflow, tested offline (grader/student/classroom-test.py).
+# 3 and 4 take about two minutes on two busy cores; STUDENT_KIT_TEST=0 skips them.
 set -u
 grader=${1:-build/grader}
 work=$(mktemp -d "${TMPDIR:-/tmp}/threadlab-student-kit.XXXXXX")
@@ -69,6 +70,34 @@ if [ "${STUDENT_KIT_TEST:-1}" = 1 ]; then
         ok "make test passes inside the student kit"
     else
         fail "make test inside the student kit:"; cat "$work/test.txt"
+    fi
+fi
+# 4. The GitHub Classroom workflow, offline: its shape, and its steps run here on a submission
+#    that passes some checks and fails others (the threads lab with the mutant
+#    ignore_task_error): their points must add up to the grade's JSON.
+if [ "${STUDENT_KIT_TEST:-1}" = 1 ] && python3 -c 'import yaml' 2>/dev/null; then
+    selftest=$(dirname "$grader")/selftest
+    if [ -x "$selftest" ] && "$selftest" --kit=. --only=01-threads/mutants/ignore_task_error \
+        --apply-only="$work/patched" >/dev/null 2>&1; then
+        mkdir -p "$work/sub/01-threads"
+        cp "$work/patched/01-threads/mutants/ignore_task_error.c" "$work/sub/01-threads/threads.c"
+        if python3 grader/student/classroom-test.py "$work/kit" "$work/sub" >"$work/ci.txt" 2>&1; then
+            ok "the Classroom workflow's steps, run here: $(head -n 1 "$work/ci.txt")"
+        else
+            fail "the Classroom workflow:"; cat "$work/ci.txt"
+        fi
+    else
+        fail "cannot apply grader/selftest/01-threads/mutants/ignore_task_error.patch with $selftest"
+    fi
+elif [ "${STUDENT_KIT_TEST:-1}" = 1 ]; then
+    # no YAML parser here: at least one command step per check, and the reporter reads them all
+    yml="$work/kit/.github/workflows/classroom.yml"
+    steps=$(grep -c 'uses: classroom-resources/autograding-command-grader@v1' "$yml")
+    runners=$(awk '/runners:/ { print $2 }' "$yml" | tr ',' '\n' | grep -c .)
+    if [ "$steps" -gt 0 ] && [ "$steps" = "$runners" ]; then
+        ok "the Classroom workflow has $steps command steps, all reported (no PyYAML: not run)"
+    else
+        fail "the Classroom workflow has $steps command steps and $runners runners"
     fi
 fi
 [ $failed = 0 ]
