@@ -119,7 +119,12 @@ static char *parse_line(struct lab *lab, char *line, bool hidden)
         lab->title = xstrdup(rest);
     else if (strcmp(line, "stub") == 0)
         lab->stub = xstrdup(rest);
-    else if (strcmp(line, "symbols") == 0) {
+    else if (strcmp(line, "stub_sum") == 0) {
+        if (strlen(rest) != 16 || strspn(rest, "0123456789abcdef") != 16)
+            return xasprintf("stub_sum is 16 hex digits (make tables writes it), not '%s'", rest);
+        free(lab->stub_sum);
+        lab->stub_sum = xstrdup(rest);
+    } else if (strcmp(line, "symbols") == 0) {
         char *save = NULL;
         for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
             strv_add(&lab->symbols, t);
@@ -228,7 +233,7 @@ void lab_free(struct lab *lab)
     }
     free(lab->checks);
     free(lab->dir), free(lab->dirname), free(lab->id), free(lab->title), free(lab->stub);
-    free(lab->optimize);
+    free(lab->optimize), free(lab->stub_sum);
     strv_free(&lab->symbols);
     free(lab);
 }

@@ -28,6 +28,7 @@ struct lab {
     char *id;
     char *title;
     char *stub;          /* file name of the stub, e.g. queue.c */
+    char *stub_sum;      /* the stub as shipped (stubsum.h), or NULL if lab.conf has none */
     struct strv symbols; /* prefixes of the global names the stub may define */
     char *optimize;      /* the stub's -O level in the plain build ("2" unless lab.conf says) */
     struct check *checks;

@@ -20,6 +20,7 @@
 #include "sandbox.h"
 #include "stage.h"
 #include "stored.h"
+#include "stubsum.h"
 #include "text.h"
 #include "workers.h"
 
@@ -109,6 +110,7 @@ static void usage(FILE *out)
           "      --table ID        print a lab's grading table (Markdown) and exit\n"
           "  -j, --jobs N          grade N labs at a time, or one lab's checks (default 2)\n"
           "      --list            list the labs and exit\n"
+          "      --stub-sum ID     print the stub_sum of a lab's stub (make tables) and exit\n"
           "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
           "      --kit-objects DIR where the kit's compiled tests go (shared by graders that\n"
           "                        run one after another; default: the build directory)\n"
@@ -310,11 +312,12 @@ int main(int argc, char **argv)
                                             {"kit-objects", required_argument, NULL, 'K'},
                                             {"release", no_argument, NULL, 'R'},
                                             {"from", required_argument, NULL, 'F'},
+                                            {"stub-sum", required_argument, NULL, 'U'},
                                             {"fail-below-full", no_argument, NULL, 'X'},
                                             {NULL, 0, NULL, 0}};
     struct grader g = {0};
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
-    const char *submission = NULL, *build_dir = NULL, *from = NULL;
+    const char *submission = NULL, *build_dir = NULL, *from = NULL, *sum_of = NULL;
     bool list = false, seeded = false, fail_below_full = false;
     int opt, jobs = 2, err_no;
     while ((opt = getopt_long(argc, argv, "s:l:c:qf:k:b:j:h", options, NULL)) != -1) {
@@ -346,6 +349,9 @@ int main(int argc, char **argv)
             break;
         case 'F':
             from = optarg;
+            break;
+        case 'U':
+            sum_of = optarg;
             break;
         case 'X':
             fail_below_full = true;
@@ -411,6 +417,19 @@ int main(int argc, char **argv)
         int k = pick_labs(all, n, table, &labs);
         for (int i = 0; i < k; i++)
             output_table(stdout, labs[i]);
+        return 0;
+    }
+    if (sum_of) { /* the stub_sum line lab.conf must hold (make tables) */
+        int k = pick_labs(all, n, sum_of, &labs);
+        for (int i = 0; i < k; i++) {
+            char *path = xasprintf("%s/%s", labs[i]->dir, labs[i]->stub);
+            size_t len = 0;
+            char *data = read_file(path, &len);
+            if (!data)
+                die(3, "cannot read %s", path);
+            printf("%s\n", stub_sum(data, len));
+            free(data), free(path);
+        }
         return 0;
     }
     if (list) {

@@ -72,16 +72,16 @@ if [ "${STUDENT_KIT_TEST:-1}" = 1 ]; then
         fail "make test inside the student kit:"; cat "$work/test.txt"
     fi
 fi
-# 4. The GitHub Classroom workflow, offline: its shape, and its steps run here on a submission
-#    that passes some checks and fails others (the threads lab with the mutant
-#    ignore_task_error): their points must add up to the grade's JSON.
+# 4. The GitHub Classroom workflow, offline: its shape, and its steps run here on the kit with
+#    one lab edited in place to pass some checks and fail others (the threads lab with the
+#    mutant ignore_task_error): their points must add up to the grade's JSON.
 if [ "${STUDENT_KIT_TEST:-1}" = 1 ] && python3 -c 'import yaml' 2>/dev/null; then
     selftest=$(dirname "$grader")/selftest
     if [ -x "$selftest" ] && "$selftest" --kit=. --only=01-threads/mutants/ignore_task_error \
         --apply-only="$work/patched" >/dev/null 2>&1; then
-        mkdir -p "$work/sub/01-threads"
-        cp "$work/patched/01-threads/mutants/ignore_task_error.c" "$work/sub/01-threads/threads.c"
-        if python3 grader/student/classroom-test.py "$work/kit" "$work/sub" >"$work/ci.txt" 2>&1; then
+        # edited in place, as a student does and as GitHub grades it
+        cp "$work/patched/01-threads/mutants/ignore_task_error.c" "$work/kit/labs/01-threads/threads.c"
+        if python3 grader/student/classroom-test.py "$work/kit" >"$work/ci.txt" 2>&1; then
             ok "the Classroom workflow's steps, run here: $(head -n 1 "$work/ci.txt")"
         else
             fail "the Classroom workflow:"; cat "$work/ci.txt"

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """classroom-test.py - the student kit's GitHub Classroom workflow, tested offline.
 
-Usage: grader/student/classroom-test.py STUDENT_KIT SUBMISSION
-  (grader/student/check.sh runs it; the kit's build/grader must be built)
+Usage: grader/student/classroom-test.py STUDENT_KIT [SUBMISSION]
+  (grader/student/check.sh runs it, on a kit whose labs/ a student edited in place, as on
+  GitHub; the kit's build/grader must be built)
 
 1. Its shape: the workflow parses as YAML; it runs on push; its steps are the checkout, `run`
    steps, one classroom-resources/autograding-command-grader@v1 step per check of every lab
    (test-name, command, timeout, max-score: that check's points, from the handout's table), and
    last the autograding-grading-reporter@v1 whose `runners` are exactly those steps' ids, each
    with its ID_RESULTS variable holding that step's result output, as the reporter reads them.
-2. Its totals: each `run` step runs here as GitHub runs it (bash -e, in the kit, SUBMISSION
-   given so that it grades SUBMISSION instead of the kit's labs/, GITHUB_STEP_SUMMARY a file);
+2. Its totals: each `run` step runs here as GitHub runs it (bash -e, in the kit, with
+   GITHUB_STEP_SUMMARY a file; SUBMISSION, if given, graded instead of the kit's labs/);
    then each command step's command, earning its max-score on exit 0 as the command grader
    does. The points earned and the points possible must equal the grade's JSON (the file the
    workflow wrote), lab by lab and in all, and the summary page must show that total. The
@@ -31,7 +32,8 @@ COMMAND_INPUTS = {"test-name", "setup-command", "command", "timeout", "max-score
 
 
 def main():
-    kit, submission = sys.argv[1], os.path.abspath(sys.argv[2])
+    kit = sys.argv[1]
+    submission = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
     failures = []
     with open(os.path.join(kit, ".github/workflows/classroom.yml")) as f:
         doc = yaml.safe_load(f)
@@ -72,7 +74,10 @@ def main():
     summary = os.path.join(kit, "build", "step-summary.md")
     os.makedirs(os.path.dirname(summary), exist_ok=True)
     open(summary, "w").close()
-    environ = dict(os.environ, SUBMISSION=submission, GITHUB_STEP_SUMMARY=summary)
+    environ = dict(os.environ, GITHUB_STEP_SUMMARY=summary)
+    environ.pop("SUBMISSION", None)
+    if submission:
+        environ["SUBMISSION"] = submission
     for s in runs:
         r = subprocess.run(["bash", "-e", "-c", s["run"]], cwd=kit, env=environ,
                            capture_output=True, text=True)
