@@ -1,11 +1,14 @@
 # threadlab: `make grade` grades your labs, `make check LAB=id` is the quick loop while you work,
 # `make test` is the kit's own self-test (what CI runs). See README.md.
+# The same Makefile serves a student kit (make student-kit OUT=dir), which has no grader/selftest:
+# there `make test` checks that the kit works (grader/student/test.sh) and `make soak` is refused.
 
 SUBMISSION ?=
 LAB ?=
 SEED ?=
 FORMAT ?= text
 CHECK ?=
+RELEASE ?=
 OUT ?=
 
 BUILD := build
@@ -17,7 +20,8 @@ GRADER_LIBS := -ljansson -lexpat
 UNIT_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/unit/%,$(wildcard grader/tests/test_*.c))
 
 GRADE_ARGS := $(if $(SUBMISSION),--submission=$(SUBMISSION)) $(if $(LAB),--lab=$(LAB)) \
-	$(if $(SEED),--seed=$(SEED)) $(if $(CHECK),--check=$(CHECK)) --format=$(FORMAT)
+	$(if $(SEED),--seed=$(SEED)) $(if $(CHECK),--check=$(CHECK)) --format=$(FORMAT) \
+	$(if $(filter-out 0,$(RELEASE)),--release)
 
 # Root in a clone that another user owns (`sudo make grade`): install what is missing as root,
 # then do the rest as the clone's owner, so that build/ holds nothing they cannot use, rebuild
@@ -40,7 +44,7 @@ clean:
 	rm -rf $(BUILD)
 else
 
-.PHONY: all grade check test soak setup clean format tables gradescope
+.PHONY: all grade check test soak setup clean format tables student-kit gradescope
 all: $(BUILD)/grader
 
 # A build directory you cannot write (left by root with an older kit): say which and what to run.
@@ -89,8 +93,15 @@ check: $(BUILD)/grader
 # SOAK times in a row (CI runs both: flakiness is a bug, and a rare one needs many runs to show).
 RUNS ?= 1
 SOAK ?= 10
+ifneq ($(wildcard grader/selftest/selftest.c),)
+# First the student kit: built into a temporary directory, it must hold no line of a solution
+# (grader/student/check.sh proves it finds planted ones); then the Gradescope bundle, run in a
+# fake /autograder tree; then the self-test, whatever they said.
 test: $(BUILD)/grader $(BUILD)/selftest $(UNIT_TESTS)
-	@$(BUILD)/selftest --kit=. --runs=$(RUNS) $(addprefix --unit=,$(UNIT_TESTS))
+	@sh grader/student/check.sh $(BUILD)/grader; kit=$$?; \
+	sh grader/gradescope/test.sh $(BUILD)/grader; gs=$$?; \
+	$(BUILD)/selftest --kit=. --runs=$(RUNS) $(addprefix --unit=,$(UNIT_TESTS)); \
+	test $$? = 0 && test $$kit = 0 && test $$gs = 0
 
 soak: $(BUILD)/grader $(BUILD)/selftest
 	@$(BUILD)/selftest --kit=. --soak --runs=$(SOAK)
@@ -99,6 +110,24 @@ soak: $(BUILD)/grader $(BUILD)/selftest
 gradescope: $(BUILD)/grader
 	@test -n "$(OUT)" || { echo "usage: make gradescope OUT=file.zip [LAB=id]" >&2; exit 2; }
 	@sh grader/gradescope/bundle.sh "$(OUT)" $(LAB)
+
+# The repository students get: see grader/student-kit.sh for what goes in.
+student-kit: $(BUILD)/grader
+	@test -n "$(OUT)" || { echo "usage: make student-kit OUT=dir" >&2; exit 2; }
+	@sh grader/student-kit.sh "$(OUT)" $(BUILD)/grader
+else
+test: $(BUILD)/grader
+	@sh grader/student/test.sh $(BUILD)/grader
+
+soak:
+	@echo "make soak is instructor-only: it grades the reference solutions, which a student kit" \
+		"does not have. make test checks that this kit works; make grade grades your labs." >&2
+	@exit 2
+
+student-kit:
+	@echo "make student-kit is instructor-only: this is a student kit already." >&2
+	@exit 2
+endif
 
 # Rewrite the handouts' grading tables from lab.conf (make test checks they match).
 tables: $(BUILD)/grader

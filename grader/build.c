@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hidden.h"
 #include "stage.h"
 
 /* -finstrument-functions: the support code learns when each of the stub's functions returns
@@ -118,13 +119,18 @@ static char *kit_makefile(const char *kitobj)
         "CFLAGS = " CFLAGS_KIT " -I$(SRC)/include -I$(SRC)/tests -I$(SRC)/support -MMD -MP\n"
         "TESTS = $(notdir $(wildcard $(SRC)/tests/*.c))\n"
         "SCENARIOS = $(filter-out test_%%,$(TESTS))\n"
+        /* the instructor's hidden Criterion tests, when the kit has them (hidden.h) */
+        "HIDDEN = $(notdir $(wildcard $(SRC)/hidden/*.c))\n"
         "SUPPORT = " SUPPORT_OBJS "\n"
         "vpath %%.c $(SRC)/tests $(SRC)/support\n"
         "all: $(addprefix plain/,$(TESTS:.c=.o) $(SUPPORT) tl_criterion.o tl_driver.o) "
-        "$(addprefix tsan/,$(SCENARIOS:.c=.o) $(SUPPORT) tl_driver.o)\n"
+        "$(addprefix tsan/,$(SCENARIOS:.c=.o) $(SUPPORT) tl_driver.o) "
+        "$(addprefix plain/hidden/,$(HIDDEN:.c=.o))\n"
+        "plain/hidden/%%.o: $(SRC)/hidden/%%.c\n\t@mkdir -p plain/hidden\n"
+        "\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n"
         "plain/%%.o: %%.c\n\t@mkdir -p plain\n\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n"
         "tsan/%%.o: %%.c\n\t@mkdir -p tsan\n\t$(CC) $(CFLAGS) -O1 -fsanitize=thread -c $< -o $@\n"
-        "-include $(wildcard plain/*.d tsan/*.d)\n",
+        "-include $(wildcard plain/*.d plain/hidden/*.d tsan/*.d)\n",
         kitobj);
 }
 
@@ -141,6 +147,8 @@ static char *sync_kit_sources(const struct grader *g, const struct lab *lab, con
     int err = 0;
     for (int i = 0; i < 3 && !err; i++)
         err = mkdir_p(to[i]) ?: copy_files(from[i], to[i], i == 0 ? headers : sources);
+    if (!err)
+        err = hidden_sync(lab, kitobj);
     if (!err)
         err = sb_own(kitobj);
     for (int i = 0; i < 3; i++)
@@ -159,11 +167,13 @@ static char *link_makefile(const struct grader *g, const struct lab *lab, const 
         "K = %s\n"
         "SUPPORT = $(addprefix $(K)/plain/," SUPPORT_OBJS ")\n"
         "TESTS = $(filter-out $(SUPPORT) $(K)/plain/tl_%%,$(wildcard $(K)/plain/*.o))\n"
+        "HIDDEN = $(wildcard $(K)/plain/hidden/*.o)\n"
         "SCENARIOS = $(filter-out $(K)/plain/test_%%,$(TESTS))\n"
         "TSAN = $(wildcard $(K)/tsan/*.o)\n"
         "WRAP = " WRAP "\n"
         "all: driver_tsan labtests stub_ndebug.o%s\n"
-        "labtests: stub.o\n\t$(CC) -pthread $< $(TESTS) $(SUPPORT) $(K)/plain/tl_criterion.o "
+        "labtests: stub.o\n\t$(CC) -pthread $< $(TESTS) $(HIDDEN) $(SUPPORT) "
+        "$(K)/plain/tl_criterion.o "
         "-lcriterion $(WRAP) -o $@\n"
         "driver: stub.o\n\t$(CC) -pthread $< $(SCENARIOS) $(SUPPORT) $(K)/plain/tl_driver.o "
         "$(WRAP) -o $@\n"

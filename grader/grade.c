@@ -6,6 +6,7 @@
 
 #include "output.h"
 #include "stage.h"
+#include "stubsum.h"
 #include "text.h"
 #include "workers.h"
 
@@ -228,14 +229,12 @@ static void run_checks(const struct grader *g, const struct lab *lab, struct lab
 }
 
 /* Is the staged file the kit's stub, unchanged? Then the student has not started the lab. */
-static bool untouched(const struct lab *lab, const char *bd)
+static bool untouched(const struct grader *g, const struct lab *lab, const char *bd)
 {
-    char *kit_path = xasprintf("%s/%s", lab->dir, lab->stub);
-    char *staged_path = xasprintf("%s/%s", bd, lab->stub);
-    size_t kit_len = 0, staged_len = 0;
-    char *kit = read_file(kit_path, &kit_len), *staged = read_file(staged_path, &staged_len);
-    bool same = kit && staged && kit_len == staged_len && memcmp(kit, staged, kit_len) == 0;
-    free(kit), free(staged), free(kit_path), free(staged_path);
+    char *submitted = xasprintf("%s/%s/%s", g->submission, lab->dirname, lab->stub);
+    char *staged = xasprintf("%s/%s", bd, lab->stub);
+    bool same = stub_untouched(lab, submitted, staged);
+    free(submitted), free(staged);
     return same;
 }
 
@@ -246,7 +245,7 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
     r->lab = lab;
     r->build_dir = xasprintf("%s/%s", g->build_root, lab->id);
     char *problem = stage_lab(g, lab, r->build_dir);
-    r->not_started = !problem && untouched(lab, r->build_dir);
+    r->not_started = !problem && untouched(g, lab, r->build_dir);
     r->warnings = NULL;
     /* A lab nobody has started scores 0 on every check (the self-test proves it, grading the
      * stubs with grade_stubs): a student in week one waits for nothing but the lab at hand. */

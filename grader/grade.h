@@ -30,6 +30,7 @@ struct grader {
     int check_jobs;    /* checks of one lab run at a time, each in its own worker process */
     bool grade_stubs;  /* grade a lab whose file is still the kit's stub (the self-test does) */
     char *kit_objects; /* where the kit's compiled tests and support go, if not build_root */
+    bool release;      /* show the hidden checks' feedback too (hidden.h) */
 };
 
 struct check_result {

@@ -87,7 +87,8 @@ static char *parse_check(struct lab *lab, int kind, char *rest)
     return NULL;
 }
 
-static char *parse_line(struct lab *lab, char *line)
+/* hidden: a line of hidden/hidden.conf, which holds checks only (see grader/LABS.md) */
+static char *parse_line(struct lab *lab, char *line, bool hidden)
 {
     /* '#' starts a comment, except inside a check's texts (after its first '|') */
     char *hash = strchr(line, '#'), *bar = strchr(line, '|');
@@ -101,15 +102,29 @@ static char *parse_line(struct lab *lab, char *line)
         *rest++ = '\0';
     rest = trim(rest);
     int kind = parse_kind(line);
-    if (kind >= 0)
-        return parse_check(lab, kind, rest);
+    if (hidden && kind != CK_TEST && kind != CK_POLICY)
+        return kind < 0 ? xasprintf("hidden.conf holds checks only, not '%s'", line)
+                        : xasprintf("a hidden check is a test or a policy check: a %s check "
+                                    "runs a scenario of the public tests/scenarios.c",
+                                    line);
+    if (kind >= 0) {
+        char *err = parse_check(lab, kind, rest);
+        if (!err)
+            lab->checks[lab->nchecks - 1].hidden = hidden;
+        return err;
+    }
     if (strcmp(line, "id") == 0)
         lab->id = xstrdup(rest);
     else if (strcmp(line, "title") == 0)
         lab->title = xstrdup(rest);
     else if (strcmp(line, "stub") == 0)
         lab->stub = xstrdup(rest);
-    else if (strcmp(line, "symbols") == 0) {
+    else if (strcmp(line, "stub_sum") == 0) {
+        if (strlen(rest) != 16 || strspn(rest, "0123456789abcdef") != 16)
+            return xasprintf("stub_sum is 16 hex digits (make tables writes it), not '%s'", rest);
+        free(lab->stub_sum);
+        lab->stub_sum = xstrdup(rest);
+    } else if (strcmp(line, "symbols") == 0) {
         char *save = NULL;
         for (char *t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
             strv_add(&lab->symbols, t);
@@ -119,9 +134,63 @@ static char *parse_line(struct lab *lab, char *line)
             return xasprintf("optimize must be one of 0 1 2 3 g s, not '%s'", rest);
         free(lab->optimize);
         lab->optimize = xstrdup(rest);
+    } else if (strcmp(line, "hidden") == 0) {
+        char *end = NULL;
+        lab->hidden_points = (int)strtol(rest, &end, 10);
+        if (!*rest || *end || lab->hidden_points < 0)
+            return xasprintf("hidden wants a number of points, not '%s'", rest);
     } else
         return xasprintf("unknown key '%s'", line);
     return NULL;
+}
+
+/* Parse one conf file into lab; on error sets *err to "path:line: message". */
+static void parse_file(struct lab *lab, const char *path, const char *text, bool hidden, char **err)
+{
+    char *copy = xstrdup(text);
+    int lineno = 0;
+    /* not strtok_r, which skips empty lines and so would miscount them */
+    for (char *line = copy, *next; line && !*err; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        char *msg = parse_line(lab, line, hidden);
+        if (msg) {
+            *err = xasprintf("%s:%d: %s", path, lineno, msg);
+            free(msg);
+        }
+    }
+    free(copy);
+}
+
+/* The lab's instructor-only checks, hidden/hidden.conf, when the kit has them: their points
+ * must be the `hidden` that lab.conf declares, which a student kit shows without them. */
+static void load_hidden(struct lab *lab, char **err)
+{
+    char *path = xasprintf("%s/hidden/hidden.conf", lab->dir);
+    char *text = is_file(path) ? read_file(path, NULL) : NULL;
+    if (text) {
+        int visible = lab->max_points;
+        parse_file(lab, path, text, true, err);
+        lab->has_hidden = true;
+        int points = lab->max_points - visible;
+        if (!*err && points != lab->hidden_points)
+            *err = xasprintf("%s: its checks hold %d points, but lab.conf says `hidden %d`", path,
+                             points, lab->hidden_points);
+    }
+    for (int i = 0; !*err && i < lab->nchecks; i++)
+        for (int k = 0; k < i; k++)
+            if (strcmp(lab->checks[i].id, lab->checks[k].id) == 0 && !*err)
+                *err = xasprintf("%s/lab.conf: check %s is declared twice", lab->dir,
+                                 lab->checks[i].id);
+    free(text);
+    free(path);
+}
+
+int lab_hidden_ungraded(const struct lab *lab)
+{
+    return lab->has_hidden ? 0 : lab->hidden_points;
 }
 
 struct lab *lab_load(const char *lab_dir, char **err)
@@ -136,20 +205,12 @@ struct lab *lab_load(const char *lab_dir, char **err)
     struct lab *lab = xcalloc(1, sizeof *lab);
     lab->dir = xstrdup(lab_dir);
     lab->dirname = xstrdup(base_name(lab_dir));
-    int lineno = 0;
-    char *save = NULL;
     *err = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line && !*err;
-         line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        char *msg = parse_line(lab, line);
-        if (msg) {
-            *err = xasprintf("%s:%d: %s", path, lineno, msg);
-            free(msg);
-        }
-    }
+    parse_file(lab, path, text, false, err);
     if (!*err && (!lab->id || !lab->stub || !lab->title || lab->nchecks == 0))
         *err = xasprintf("%s: needs id, title, stub and at least one check", path);
+    if (!*err)
+        load_hidden(lab, err);
     if (!lab->optimize)
         lab->optimize = xstrdup("2");
     free(text);
@@ -172,7 +233,7 @@ void lab_free(struct lab *lab)
     }
     free(lab->checks);
     free(lab->dir), free(lab->dirname), free(lab->id), free(lab->title), free(lab->stub);
-    free(lab->optimize);
+    free(lab->optimize), free(lab->stub_sum);
     strv_free(&lab->symbols);
     free(lab);
 }

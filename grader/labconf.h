@@ -19,6 +19,7 @@ struct check {
     struct strv calls;    /* policy: "FUNC:sym" pairs */
     char *verifies;       /* what it verifies, for the grading table */
     char *revisit;        /* the concept to revisit when it fails */
+    bool hidden;          /* declared in hidden/hidden.conf: instructor-only (see hidden.h) */
 };
 
 struct lab {
@@ -27,11 +28,14 @@ struct lab {
     char *id;
     char *title;
     char *stub;          /* file name of the stub, e.g. queue.c */
+    char *stub_sum;      /* the stub as shipped (stubsum.h), or NULL if lab.conf has none */
     struct strv symbols; /* prefixes of the global names the stub may define */
     char *optimize;      /* the stub's -O level in the plain build ("2" unless lab.conf says) */
     struct check *checks;
     int nchecks;
-    int max_points;
+    int max_points;    /* of the checks loaded here: with the hidden ones if the kit has them */
+    int hidden_points; /* lab.conf's `hidden`: the points of the lab's instructor-only checks */
+    bool has_hidden;   /* hidden/hidden.conf was loaded; else those points are not graded here */
 };
 
 /* Read KIT/labs/NN-name/lab.conf. On error returns NULL and sets *err to a message. */
@@ -42,6 +46,9 @@ void lab_free(struct lab *lab);
 int labs_load_all(const char *kit, struct lab ***labs, char **err);
 
 const char *check_kind_name(enum check_kind k);
+/* The points of the hidden checks that this kit cannot grade (a student kit): 0 or lab.conf's
+ * `hidden`. The lab's total is max_points plus these. */
+int lab_hidden_ungraded(const struct lab *lab);
 const struct check *lab_find_check(const struct lab *lab, const char *id);
 
 #endif

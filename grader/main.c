@@ -14,10 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hidden.h"
 #include "output.h"
 #include "owner.h"
 #include "sandbox.h"
 #include "stage.h"
+#include "stored.h"
+#include "stubsum.h"
 #include "text.h"
 #include "workers.h"
 
@@ -93,26 +96,31 @@ static void catch_interrupts(void)
 
 static void usage(FILE *out)
 {
-    fputs(
-        "usage: grader [options]\n"
-        "  -s, --submission DIR  directory laid out like labs/ (default: the kit's labs/)\n"
-        "  -l, --lab ID[,ID...]  grade only these labs (race, 03-locks, ...)\n"
-        "  -c, --check ID[,...]  run only these checks (kind:name, e.g. test:fifo_order)\n"
-        "  -q, --quick           tests, ThreadSanitizer and policy only (make check)\n"
-        "  -f, --format FORMAT   text (default), json (one JSON document on stdout) or gradescope\n"
-        "                        (Gradescope's results.json)\n"
-        "      --seed N          replay the schedule noise of an earlier run\n"
-        "  -k, --kit DIR         the kit (default: found from the grader's own path)\n"
-        "  -b, --build-dir DIR   where build directories go (default: KIT/build/grade)\n"
-        "      --color WHEN      auto (default), always or never\n"
-        "      --table ID        print a lab's grading table (Markdown) and exit\n"
-        "  -j, --jobs N          grade N labs at a time, or one lab's checks (default 2)\n"
-        "      --list            list the labs and exit\n"
-        "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
-        "      --kit-objects DIR where the kit's compiled tests go (shared by graders that\n"
-        "                        run one after another; default: the build directory)\n"
-        "  -h, --help            this help\n",
-        out);
+    fputs("usage: grader [options]\n"
+          "  -s, --submission DIR  directory laid out like labs/ (default: the kit's labs/)\n"
+          "  -l, --lab ID[,ID...]  grade only these labs (race, 03-locks, ...)\n"
+          "  -c, --check ID[,...]  run only these checks (kind:name, e.g. test:fifo_order)\n"
+          "  -q, --quick           tests, ThreadSanitizer and policy only (make check)\n"
+          "  -f, --format FORMAT   text (default), json (one JSON document on stdout),\n"
+          "                        markdown (a score table and the text, for a CI summary)\n"
+          "                        or gradescope (Gradescope's results.json)\n"
+          "      --seed N          replay the schedule noise of an earlier run\n"
+          "  -k, --kit DIR         the kit (default: found from the grader's own path)\n"
+          "  -b, --build-dir DIR   where build directories go (default: KIT/build/grade)\n"
+          "      --color WHEN      auto (default), always or never\n"
+          "      --table ID        print a lab's grading table (Markdown) and exit\n"
+          "  -j, --jobs N          grade N labs at a time, or one lab's checks (default 2)\n"
+          "      --list            list the labs and exit\n"
+          "      --stub-sum ID     print the stub_sum of a lab's stub (make tables) and exit\n"
+          "      --grade-stubs     run the checks of a lab whose file is the kit's stub too\n"
+          "      --kit-objects DIR where the kit's compiled tests go (shared by graders that\n"
+          "                        run one after another; default: the build directory)\n"
+          "      --release         show the feedback of hidden checks too (make grade RELEASE=1)\n"
+          "      --from FILE       print a grade that --format=json wrote, in --format, for\n"
+          "                        the --lab and --check given, instead of grading\n"
+          "      --fail-below-full exit 1 unless every check run (or read) passed\n"
+          "  -h, --help            this help\n",
+          out);
 }
 
 static char *default_kit(void)
@@ -235,6 +243,59 @@ static void grade_all(const struct grader *g, struct lab **labs, int n, int jobs
     workers_run(&t);
 }
 
+/* Print a grade in its format. Returns the exit status: 0, or with --fail-below-full 1 unless
+ * some check was run and every one that was run passed (a CI step passes on exit 0). */
+static int print_grade(const struct grader *g, struct lab_result *results, int nlabs,
+                       const char *format, const char *color, bool fail_below_full)
+{
+    int checks_run = 0;
+    bool full = true;
+    for (int i = 0; i < nlabs; i++) {
+        if (!g->release)
+            hidden_withhold(&results[i]); /* before every format alike */
+        for (int k = 0; k < results[i].nchecks; k++) {
+            checks_run += !results[i].checks[k].skipped;
+            full &= results[i].checks[k].skipped || results[i].checks[k].passed;
+        }
+    }
+    /* The submission's path is shown: its name may hold any bytes too. */
+    struct grader shown = *g;
+    shown.submission = text_clean(g->submission, strlen(g->submission), TEXT_MAX);
+    struct run_summary s = {&shown, results, nlabs};
+    if (strcmp(format, "json") == 0)
+        output_json(stdout, &s);
+    else if (strcmp(format, "markdown") == 0)
+        output_markdown(stdout, &s);
+    else if (strcmp(format, "gradescope") == 0)
+        output_gradescope(stdout, &s);
+    else
+        output_text(stdout, &s,
+                    strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 &&
+                                                     isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
+    free(shown.submission);
+    return fail_below_full && (checks_run == 0 || !full) ? 1 : 0;
+}
+
+/* --from: print a stored grade again, some of its labs and checks, without grading. */
+static int print_stored(struct grader *g, const char *from, struct lab **labs, int nlabs,
+                        const char *format, const char *color, bool fail_below_full)
+{
+    struct lab_result *results = xcalloc((size_t)nlabs, sizeof *results);
+    char *err = NULL;
+    if (stored_load(from, g, labs, nlabs, results, &err) != 0) {
+        fprintf(stderr, "grader: %s\n", err);
+        free(err), free(results);
+        return 2;
+    }
+    for (int i = 0; i < nlabs; i++)
+        stored_select(g, &results[i]);
+    int status = print_grade(g, results, nlabs, format, color, fail_below_full);
+    for (int i = 0; i < nlabs; i++)
+        lab_result_free(&results[i]);
+    free(results);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option options[] = {{"submission", required_argument, NULL, 's'},
@@ -252,11 +313,15 @@ int main(int argc, char **argv)
                                             {"jobs", required_argument, NULL, 'j'},
                                             {"grade-stubs", no_argument, NULL, 'G'},
                                             {"kit-objects", required_argument, NULL, 'K'},
+                                            {"release", no_argument, NULL, 'R'},
+                                            {"from", required_argument, NULL, 'F'},
+                                            {"stub-sum", required_argument, NULL, 'U'},
+                                            {"fail-below-full", no_argument, NULL, 'X'},
                                             {NULL, 0, NULL, 0}};
     struct grader g = {0};
     const char *labs_wanted = NULL, *format = "text", *color = "auto", *table = NULL;
-    const char *submission = NULL, *build_dir = NULL;
-    bool list = false, seeded = false;
+    const char *submission = NULL, *build_dir = NULL, *from = NULL, *sum_of = NULL;
+    bool list = false, seeded = false, fail_below_full = false;
     int opt, jobs = 2, err_no;
     while ((opt = getopt_long(argc, argv, "s:l:c:qf:k:b:j:h", options, NULL)) != -1) {
         switch (opt) {
@@ -281,6 +346,18 @@ int main(int argc, char **argv)
             break;
         case 'K':
             g.kit_objects = xstrdup(optarg);
+            break;
+        case 'R':
+            g.release = true;
+            break;
+        case 'F':
+            from = optarg;
+            break;
+        case 'U':
+            sum_of = optarg;
+            break;
+        case 'X':
+            fail_below_full = true;
             break;
         case 'f':
             format = optarg;
@@ -326,8 +403,8 @@ int main(int argc, char **argv)
     if (optind < argc)
         die(2, "unexpected argument '%s' (see grader --help)", argv[optind]);
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
-        strcmp(format, "gradescope") != 0)
-        die(2, "--format is text, json or gradescope, not '%s'", format);
+        strcmp(format, "markdown") != 0 && strcmp(format, "gradescope") != 0)
+        die(2, "--format is text, json, markdown or gradescope, not '%s'", format);
     if (!g.kit)
         g.kit = default_kit();
 
@@ -345,13 +422,33 @@ int main(int argc, char **argv)
             output_table(stdout, labs[i]);
         return 0;
     }
+    if (sum_of) { /* the stub_sum line lab.conf must hold (make tables) */
+        int k = pick_labs(all, n, sum_of, &labs);
+        for (int i = 0; i < k; i++) {
+            char *path = xasprintf("%s/%s", labs[i]->dir, labs[i]->stub);
+            size_t len = 0;
+            char *data = read_file(path, &len);
+            if (!data)
+                die(3, "cannot read %s", path);
+            printf("%s\n", stub_sum(data, len));
+            free(data), free(path);
+        }
+        return 0;
+    }
     if (list) {
         for (int i = 0; i < n; i++)
-            printf("%-10s %-12s %3d points  %s\n", all[i]->id, all[i]->dirname, all[i]->max_points,
-                   all[i]->title);
+            printf("%-10s %-12s %3d points %3d hidden  %s\n", all[i]->id, all[i]->dirname,
+                   all[i]->max_points, all[i]->hidden_points, all[i]->title);
         return 0;
     }
     int nlabs = pick_labs(all, n, labs_wanted, &labs);
+    if (from) {
+        int status = print_stored(&g, from, labs, nlabs, format, color, fail_below_full);
+        for (int i = 0; i < n; i++)
+            lab_free(all[i]);
+        free(all), free(labs);
+        return status;
+    }
 
     char *sub = submission ? xstrdup(submission) : xasprintf("%s/labs", g.kit);
     g.submission = real_path(sub);
@@ -394,23 +491,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "grader: interrupted; every process it had started was stopped.\n");
         return 130;
     }
-    /* The submission's path is shown: its name may hold any bytes too. */
-    struct grader shown = g;
-    shown.submission = text_clean(g.submission, strlen(g.submission), TEXT_MAX);
-    struct run_summary s = {&shown, results, nlabs};
-    if (strcmp(format, "json") == 0)
-        output_json(stdout, &s);
-    else if (strcmp(format, "gradescope") == 0)
-        output_gradescope(stdout, &s);
-    else
-        output_text(stdout, &s,
-                    strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 &&
-                                                     isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
+    int status = print_grade(&g, results, nlabs, format, color, fail_below_full);
     for (int i = 0; i < nlabs; i++)
         lab_result_free(&results[i]);
     free(results);
     for (int i = 0; i < n; i++)
         lab_free(all[i]);
     free(all), free(labs);
-    return 0;
+    return status;
 }

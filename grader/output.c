@@ -1,5 +1,6 @@
 /* output.c - results for people (a table) and for programs (one JSON document, via jansson). */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -25,6 +26,8 @@ static void check_line(FILE *out, const struct check_result *c, const struct sty
     const char *colour = c->passed ? st->pass : st->fail;
     fprintf(out, "  %s%s%s  %-28s %3d/%-3d", colour, mark, st->off, c->check->id, c->points,
             c->check->points);
+    if (c->check->hidden)
+        fprintf(out, "  (hidden)");
     if (!c->passed && !c->skipped)
         fprintf(out, "  %s", c->verdict);
     fprintf(out, "\n");
@@ -48,7 +51,7 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
     static const struct style plain = {"", "", "", "", ""};
     static const struct style ansi = {"\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"};
     const struct style *st = color ? &ansi : &plain;
-    int score = 0, max = 0;
+    int score = 0, max = 0, hidden = 0;
     struct sbuf failing = {0};
     fprintf(out, "threadlab: grading %s (seed %llu)\n", s->g->submission,
             (unsigned long long)s->g->seed);
@@ -59,6 +62,7 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
             lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
         score += r->score;
         max += lab_max;
+        hidden += lab_hidden_ungraded(r->lab);
         if (r->graded && r->not_started && r->score == 0) { /* one line, not a page of ENOSYS */
             fprintf(out,
                     "\n%s%s: not started%s  %s  (%s/%s is the kit's stub; begin with "
@@ -90,8 +94,14 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
         if (skipped)
             fprintf(out, "  %s(%d more checks not run here: make grade LAB=%s runs them all)%s\n",
                     st->dim, skipped, r->lab->id, st->off);
+        if (lab_hidden_ungraded(r->lab))
+            fprintf(out, "  hidden tests: %d points, graded by your instructor\n",
+                    lab_hidden_ungraded(r->lab));
     }
-    fprintf(out, "\n%sScore: %d/%d%s\n", st->bold, score, max, st->off);
+    fprintf(out, "\n%sScore: %d/%d%s", st->bold, score, max, st->off);
+    if (hidden)
+        fprintf(out, "  (and %d points in hidden tests, graded by your instructor)", hidden);
+    fprintf(out, "\n");
     if (failing.s)
         fprintf(out, "Replay this run's schedule noise: make %s LAB=%s SEED=%llu\n",
                 s->g->quick ? "check" : "grade", failing.s, (unsigned long long)s->g->seed);
@@ -100,12 +110,13 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
 
 json_t *check_result_json(const struct check_result *c)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f, s:s}",
+    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:b}",
                      "name", c->check->name, "id", c->check->id, "kind",
                      check_kind_name(c->check->kind), "passed", c->passed, "skipped", c->skipped,
                      "points", c->points, "max_points", c->check->points, "verdict", c->verdict,
                      "message", c->message, "details", c->details, "revisit", c->check->revisit,
-                     "raw", c->raw, "seconds", c->seconds, "stuck_scenario", c->stuck);
+                     "raw", c->raw, "seconds", c->seconds, "stuck_scenario", c->stuck, "hidden",
+                     c->check->hidden);
 }
 
 json_t *lab_result_json(const struct lab_result *r)
@@ -116,11 +127,11 @@ json_t *lab_result_json(const struct lab_result *r)
         json_array_append_new(checks, check_result_json(&r->checks[k]));
         lab_max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
     }
-    return json_pack("{s:s, s:s, s:i, s:i, s:b, s:b, s:s, s:s, s:s, s:f, s:o}", "id", r->lab->id,
-                     "title", r->lab->title, "score", r->score, "max_score", lab_max, "graded",
-                     r->graded, "not_started", r->not_started, "problem", r->problem, "warnings",
-                     r->warnings, "build_dir", r->build_dir, "seconds", r->seconds, "checks",
-                     checks);
+    return json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:b, s:s, s:s, s:s, s:f, s:o}", "id",
+                     r->lab->id, "title", r->lab->title, "score", r->score, "max_score", lab_max,
+                     "hidden_points", lab_hidden_ungraded(r->lab), "graded", r->graded,
+                     "not_started", r->not_started, "problem", r->problem, "warnings", r->warnings,
+                     "build_dir", r->build_dir, "seconds", r->seconds, "checks", checks);
 }
 
 static char *get_string(json_t *o, const char *key)
@@ -168,15 +179,17 @@ void check_result_from_json(json_t *c, const struct check *check, struct check_r
 void output_json(FILE *out, const struct run_summary *s)
 {
     json_t *labs = json_array();
-    int score = 0, max = 0;
+    int score = 0, max = 0, hidden = 0;
     for (int i = 0; i < s->nlabs; i++) {
         json_t *lab = lab_result_json(&s->labs[i]);
         score += s->labs[i].score;
+        hidden += lab_hidden_ungraded(s->labs[i].lab);
         max += (int)json_integer_value(json_object_get(lab, "max_score"));
         json_array_append_new(labs, lab);
     }
-    json_t *doc = json_pack("{s:i, s:i, s:I, s:s, s:o}", "score", score, "max_score", max, "seed",
-                            (json_int_t)s->g->seed, "submission", s->g->submission, "labs", labs);
+    json_t *doc = json_pack("{s:i, s:i, s:i, s:I, s:s, s:o}", "score", score, "max_score", max,
+                            "hidden_points", hidden, "seed", (json_int_t)s->g->seed, "submission",
+                            s->g->submission, "labs", labs);
     json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', out);
     json_decref(doc);
@@ -184,9 +197,20 @@ void output_json(FILE *out, const struct run_summary *s)
 
 void output_table(FILE *out, const struct lab *lab)
 {
+    /* the same table in the instructor's kit and in a student kit: hidden checks are one row */
+    int total = lab->hidden_points;
     fprintf(out, "| Check | Points | What it verifies |\n|---|---:|---|\n");
-    for (int i = 0; i < lab->nchecks; i++)
+    for (int i = 0; i < lab->nchecks; i++) {
+        if (lab->checks[i].hidden)
+            continue;
         fprintf(out, "| `%s` | %d | %s |\n", lab->checks[i].id, lab->checks[i].points,
                 lab->checks[i].verifies);
-    fprintf(out, "| **Total** | **%d** | |\n", lab->max_points);
+        total += lab->checks[i].points;
+    }
+    if (lab->hidden_points)
+        fprintf(out,
+                "| hidden tests | %d | graded by your instructor, who tells you their names "
+                "and points, and their feedback once the grades are released |\n",
+                lab->hidden_points);
+    fprintf(out, "| **Total** | **%d** | |\n", total);
 }

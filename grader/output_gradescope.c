@@ -41,10 +41,11 @@ static json_t *check_test(const struct lab_result *r, const struct check_result 
     json_t *extra =
         json_pack("{s:s, s:s, s:s, s:I, s:f}", "lab", r->lab->id, "check", c->check->id, "verdict",
                   c->verdict, "seed", (json_int_t)seed, "seconds", c->seconds);
-    json_t *test = json_pack(
-        "{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "score", c->points, "max_score",
-        c->check->points, "status", c->passed ? "passed" : "failed", "name", name, "number", number,
-        "output", output, "output_format", "text", "visibility", "visible", "extra_data", extra);
+    json_t *test =
+        json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "score", c->points, "max_score",
+                  c->check->points, "status", c->passed ? "passed" : "failed", "name", name,
+                  "number", number, "output", output, "output_format", "text", "visibility",
+                  c->check->hidden ? "after_published" : "visible", "extra_data", extra);
     free(name), free(number), free(output);
     return test;
 }

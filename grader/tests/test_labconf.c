@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "labconf.h"
+#include "stubsum.h"
 
 /* A lab directory holding lab.conf with text; returns its path. */
 static char *lab_dir(const char *text)
@@ -78,10 +79,112 @@ Test(labconf, rejects_what_it_cannot_grade)
     expect_error("id x\ntitle t\nstub x.c\ntest a 2 speed=fast | v | r\n", "unknown option");
     expect_error("id x\ntitle t\nstub x.c\ntest a 2 fast | v | r\n", "needs a value");
     expect_error("id x\ntitle t\nstub x.c\ncolour red\n", "unknown key");
+    expect_error("id x\ntitle t\nstub x.c\nstub_sum 12ab\ntest a 2 | v | r\n", "16 hex digits");
     expect_error("id x\ntitle t\nstub x.c\noptimize 0 -fno-sanitize=all\ntest a 2 | v | r\n",
                  "optimize must be one of");
     expect_error("id x\ntitle t\ntest a 2 | v | r\n", "needs id, title, stub");
     expect_error("id x\ntitle t\nstub x.c\n", "at least one check");
+}
+
+/* Write dir/hidden/hidden.conf. */
+static void hidden_conf(const char *dir, const char *text)
+{
+    char *hidden = xasprintf("%s/hidden", dir), *conf = xasprintf("%s/hidden.conf", hidden);
+    cr_assert_eq(mkdir_p(hidden), 0);
+    cr_assert_eq(write_file(conf, text), 0);
+    free(hidden), free(conf);
+}
+
+static const char with_hidden[] = "id x\ntitle t\nstub x.c\nhidden 5\n"
+                                  "test a 95 | v | r\n";
+
+Test(labconf, hidden_checks)
+{
+    char *err = NULL, *dir = lab_dir(with_hidden);
+    /* a student kit: no hidden/, its points are declared but not graded here */
+    struct lab *lab = lab_load(dir, &err);
+    cr_assert_not_null(lab, "%s", err);
+    cr_assert_eq(lab->max_points, 95);
+    cr_assert_eq(lab->hidden_points, 5);
+    cr_assert_eq(lab_hidden_ungraded(lab), 5);
+    lab_free(lab);
+    /* the instructor's kit: hidden.conf's checks are loaded, flagged, and hold those points */
+    hidden_conf(dir, "# a comment\n\ntest h 3 | hv | hr\npolicy p 2 forbid=sleep | pv | pr\n");
+    lab = lab_load(dir, &err);
+    cr_assert_not_null(lab, "%s", err);
+    cr_assert_eq(lab->nchecks, 3);
+    cr_assert_eq(lab->max_points, 100);
+    cr_assert_eq(lab_hidden_ungraded(lab), 0);
+    cr_assert(!lab_find_check(lab, "test:a")->hidden);
+    cr_assert(lab_find_check(lab, "test:h")->hidden);
+    cr_assert(lab_find_check(lab, "policy:p")->hidden);
+    lab_free(lab);
+    free(dir);
+}
+
+static void expect_hidden_error(const char *conf, const char *hidden, const char *words)
+{
+    char *err = NULL, *dir = lab_dir(conf);
+    hidden_conf(dir, hidden);
+    struct lab *lab = lab_load(dir, &err);
+    cr_assert_null(lab, "accepted hidden.conf:\n%s", hidden);
+    cr_assert(err && strstr(err, words), "error '%s' does not say '%s'", err, words);
+    free(err);
+    free(dir);
+}
+
+Test(labconf, hidden_rejects_what_it_cannot_grade)
+{
+    expect_hidden_error(with_hidden, "test h 4 | v | r\n", "hold 4 points, but lab.conf says");
+    expect_hidden_error("id x\ntitle t\nstub x.c\ntest a 95 | v | r\n", "test h 5 | v | r\n",
+                        "says `hidden 0`");
+    expect_hidden_error(with_hidden, "tsan h 5 | v | r\n", "a test or a policy check");
+    expect_hidden_error(with_hidden, "hidden 5\n", "checks only");
+    expect_hidden_error(with_hidden, "test a 5 | v | r\n", "declared twice");
+    expect_hidden_error(with_hidden, "\n\ntest h five | v | r\n", "hidden.conf:3:");
+    expect_error("id x\ntitle t\nstub x.c\nhidden lots\ntest a 2 | v | r\n",
+                 "hidden wants a number");
+}
+
+/* A lab whose stub is "int x;\n", with or without its stub_sum; returns the loaded lab. */
+static struct lab *stub_lab(bool with_sum, char **dir)
+{
+    static const char stub[] = "int x;\n";
+    char *conf =
+        xasprintf("id x\ntitle t\nstub x.c\n%s%s\ntest a 100 | v | r\n",
+                  with_sum ? "stub_sum " : "", with_sum ? stub_sum(stub, sizeof stub - 1) : "");
+    *dir = lab_dir(conf);
+    char *path = xasprintf("%s/x.c", *dir), *err = NULL;
+    cr_assert_eq(write_file(path, stub), 0);
+    struct lab *lab = lab_load(*dir, &err);
+    cr_assert_not_null(lab, "%s", err);
+    free(conf), free(path);
+    return lab;
+}
+
+Test(labconf, stub_untouched_in_place)
+{
+    char *dir, *staged = xstrdup("/tmp/labconf-staged-XXXXXX");
+    cr_assert_not_null(mkdtemp(staged));
+    char *copy = xasprintf("%s/x.c", staged), *other = xasprintf("%s/other.c", staged);
+    for (int with_sum = 0; with_sum < 2; with_sum++) {
+        struct lab *lab = stub_lab(with_sum, &dir);
+        char *kit_stub = xasprintf("%s/x.c", dir);
+        cr_assert_eq(write_file(copy, "int x;\n"), 0);
+        cr_assert_eq(write_file(other, "int x;\n"), 0);
+        /* a submission of its own holding the stub, byte for byte */
+        cr_assert(stub_untouched(lab, other, copy));
+        /* the kit's own labs/ graded in place, untouched: only the sum can tell */
+        cr_assert_eq(stub_untouched(lab, kit_stub, copy), with_sum == 1);
+        /* edited in place: the kit's file is the student's work, never "the stub" */
+        cr_assert_eq(write_file(kit_stub, "int x = 1;\n"), 0);
+        cr_assert_eq(write_file(copy, "int x = 1;\n"), 0);
+        cr_assert(!stub_untouched(lab, kit_stub, copy));
+        free(kit_stub);
+        lab_free(lab);
+        free(dir);
+    }
+    free(copy), free(other), free(staged);
 }
 
 Test(labconf, the_kits_labs_load)
@@ -91,8 +194,19 @@ Test(labconf, the_kits_labs_load)
     int n = labs_load_all(".", &labs, &err);
     cr_assert_gt(n, 0, "%s (run from the kit's root)", err ? err : "no labs");
     for (int i = 0; i < n; i++) {
-        cr_assert_eq(labs[i]->max_points, 100, "%s totals %d points", labs[i]->id,
-                     labs[i]->max_points);
+        /* hidden checks count in the 100, whether this kit has them or not (a student kit) */
+        int total = labs[i]->max_points + lab_hidden_ungraded(labs[i]);
+        cr_assert_eq(total, 100, "%s totals %d points", labs[i]->id, total);
+        /* the stub as shipped, else a lab edited in place is taken for it (stubsum.h) */
+        char *stub = xasprintf("%s/%s", labs[i]->dir, labs[i]->stub);
+        size_t len = 0;
+        char *data = read_file(stub, &len);
+        cr_assert_not_null(data, "cannot read %s", stub);
+        const char *sum = stub_sum(data, len);
+        cr_assert(labs[i]->stub_sum && strcmp(labs[i]->stub_sum, sum) == 0,
+                  "%s/lab.conf needs 'stub_sum %s' for its stub: run make tables", labs[i]->dir,
+                  sum);
+        free(data), free(stub);
         /* only the race lab builds the stub unoptimized: see its lab.conf */
         const char *want = strcmp(labs[i]->id, "race") == 0 ? "0" : "2";
         cr_assert_str_eq(labs[i]->optimize, want, "%s", labs[i]->id);
