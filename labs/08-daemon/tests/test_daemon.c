@@ -476,10 +476,33 @@ TL_TEST(daemon, logger_order)
 {
     enum { WRITERS = 4, PER = 500 };
     static const char *const tags[WRITERS] = {"red", "green", "blue", "grey"};
-    static struct dt_lines lines;
+    static struct dt_lines lines, held;
     static struct dt_call writers[WRITERS];
+
+    /* A line is copied when written: the writer's buffer changes while the sink is busy. */
+    held.gate = true;
+    struct logger *lg = dt_logger_start(&held);
+    int err = logger_write(lg, "first");
+    TL_CHECK(err == 0, "logger_write returned %s; it must return 0", tl_err_name(err));
+    TL_CHECK(dt_await_gate(&held, 2), "a line was written, and the sink was not called within "
+                                      "2 s: the logger's thread must hand it to the sink");
+    char buf[32] = "copy me";
+    err = logger_write(lg, buf);
+    TL_CHECK(err == 0, "logger_write returned %s; it must return 0", tl_err_name(err));
+    strcpy(buf, "changed");
+    dt_open_gate(&held);
+    logger_free(lg);
+    TL_CHECK(held.n == 2 && strcmp(held.line[1], "copy me") == 0,
+             "logger_write(\"copy me\") returned, then the caller changed its buffer to "
+             "\"changed\", and the sink received %s%s%s: logger_write must queue a copy of the "
+             "line (the caller may reuse its buffer as soon as logger_write returns), not the "
+             "caller's pointer",
+             held.n < 2 ? "no second line" : "\"", held.n < 2 ? "" : held.line[1],
+             held.n < 2 ? "" : "\"");
+    dt_lines_free(&held);
+
     tl_noise(TL_NOISE_YIELD);
-    struct logger *lg = dt_logger_start(&lines);
+    lg = dt_logger_start(&lines);
     for (int i = 0; i < WRITERS; i++) {
         writers[i] = (struct dt_call){.op = DT_WRITE_LINES, .lg = lg, .lines = PER, .tag = tags[i]};
         dt_call_start(&writers[i]);
@@ -492,7 +515,7 @@ TL_TEST(daemon, logger_order)
         TL_CHECK(writers[i].ret == 0, "logger_write returned %s; it must return 0",
                  tl_err_name(writers[i].ret));
     }
-    int err = logger_shutdown(lg);
+    err = logger_shutdown(lg);
     TL_CHECK(err == 0, "logger_shutdown returned %s; it must return 0", tl_err_name(err));
     TL_CHECK(!lines.other_thread,
              "the sink was called on several threads; only the logger's thread calls it");
@@ -523,9 +546,9 @@ TL_TEST(daemon, fire_and_forget)
     /* The sink now holds its first line: writes must not wait for it. */
     writer = (struct dt_call){.op = DT_WRITE_LINES, .lg = lg, .lines = MORE, .tag = "later"};
     dt_call_start(&writer);
-    TL_CHECK(dt_call_finish(&writer, 1),
+    TL_CHECK(dt_call_finish(&writer, 2),
              "while the sink was busy with a line, %d calls of logger_write did not return "
-             "within 1 s; logger_write must only queue the line and return: the logger's thread "
+             "within 2 s; logger_write must only queue the line and return: the logger's thread "
              "calls the sink without holding the lock",
              MORE);
     dt_open_gate(&lines);
