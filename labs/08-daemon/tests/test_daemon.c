@@ -398,6 +398,17 @@ TL_TEST(daemon, stop_from_callback)
              got.finals, tl_live_threads() - live);
 }
 
+struct lines_goal {
+    struct dt_lines *r;
+    long n;
+};
+
+static bool lines_reached(void *arg)
+{
+    struct lines_goal *g = arg;
+    return dt_lines_count(g->r) >= g->n;
+}
+
 TL_TEST(daemon, spurious_wakeups)
 {
     enum { PERIOD = 5, N = 30, LINES = 25 };
@@ -425,7 +436,10 @@ TL_TEST(daemon, spurious_wakeups)
     /* The logger's thread, woken for nothing, must stay until shutdown. */
     struct logger *lg = dt_logger_start(&lines);
     for (int i = 0; i < LINES; i++) {
-        tl_await_waiters(1, 1); /* each line wakes a waiting logger */
+        /* Each line wakes a waiting logger: once the previous line reached the sink, the thread
+         * is past its wait, and the next real wait is a new one. */
+        tl_await(lines_reached, &(struct lines_goal){&lines, i}, tl_bound(1));
+        tl_await_waiters(1, 1);
         char line[32];
         snprintf(line, sizeof line, "line %d", i);
         err = logger_write(lg, line);
