@@ -777,6 +777,7 @@ TL_TEST(daemon, no_busy_wait)
 {
     static struct dt_ticks r;
     static struct dt_lines lines;
+    static struct dt_call stop;
     dt_ticker_start(&r, 10000, NULL, NULL);
     struct logger *lg = dt_logger_start(&lines);
     tl_await_waiters(2, 2);
@@ -794,7 +795,13 @@ TL_TEST(daemon, no_busy_wait)
              "%.2f s, threads woke up %ld times: they must block until the deadline or a "
              "signal, not poll (sleep and re-check)",
              u.wall_s, u.wakeups);
-    ticker_stop(r.t);
+    /* Bounded: a ticker that sleeps its 10 s would keep this test waiting (test:stop_prompt
+     * says why). */
+    stop = (struct dt_call){.op = DT_TICKER_STOP, .t = r.t};
+    dt_call_start(&stop);
+    TL_CHECK(dt_call_finish(&stop, 1),
+             "ticker_stop on a ticker with a 10 s period did not return within 1 s (see "
+             "test:stop_prompt)");
     ticker_free(r.t);
     logger_free(lg);
     dt_lines_free(&lines);
