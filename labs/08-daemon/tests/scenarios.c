@@ -299,9 +299,15 @@ bool dt_call_finish(struct dt_call *c, double timeout_s)
 
 /* ---- Scenarios ------------------------------------------------------------------------------- */
 
+static bool three_blocked(void *arg)
+{
+    (void)arg;
+    return tl_blocked_threads() >= 3;
+}
+
 void dt_scn_ticker(void)
 {
-    static struct dt_ticks a, b, c;
+    static struct dt_ticks a, b, c, d;
     static struct dt_call stops[2];
 
     /* Two threads stop a ticking ticker at once, then it is stopped again. */
@@ -322,6 +328,25 @@ void dt_scn_ticker(void)
              "times; it must run once",
              got.finals);
     ticker_free(a.t);
+
+    /* Stopped by another thread while a callback runs: the stop's write of whatever says
+     * "stopping" and the thread's next look at it, after the callback, are ordered only by the
+     * ticker's lock. */
+    d.hold_at = 2;
+    dt_ticker_start(&d, 2, NULL, NULL);
+    TL_CHECK(dt_await_held(&d, 3), "a ticker with a 2 ms period did not reach tick 2 in 3 s");
+    stops[0] = (struct dt_call){.op = DT_TICKER_STOP, .t = d.t};
+    dt_call_start(&stops[0]);
+    tl_await(three_blocked, NULL, 2); /* the held callback, the stop (in its join), and this */
+    dt_release(&d);
+    TL_CHECK(dt_call_finish(&stops[0], 3) && stops[0].ret == 0,
+             "ticker_stop called while a callback ran did not return 0 once it returned");
+    got = dt_ticks_get(&d);
+    TL_CHECK(got.ticks == 2 && got.finals == 1,
+             "a ticker stopped during tick 2 made %ld ticks and %ld final calls; it must make 2 "
+             "and one",
+             got.ticks, got.finals);
+    ticker_free(d.t);
 
     /* A callback stops its own ticker, which its owner then only frees. */
     b.stop_at = 2;

@@ -496,6 +496,7 @@ TL_TEST(daemon, logger_order)
     /* A line is copied when written: the writer's buffer changes while the sink is busy. */
     held.gate = true;
     struct logger *lg = dt_logger_start(&held);
+    tl_await_waiters(1, 1); /* the line must wake the thread, not find it not yet waiting */
     int err = logger_write(lg, "first");
     TL_CHECK(err == 0, "logger_write returned %s; it must return 0", tl_err_name(err));
     TL_CHECK(dt_await_gate(&held, 2), "a line was written, and the sink was not called within "
@@ -548,6 +549,7 @@ TL_TEST(daemon, fire_and_forget)
     static struct dt_call writer;
     lines.gate = true;
     struct logger *lg = dt_logger_start(&lines);
+    tl_await_waiters(1, 1); /* the line must wake the thread, not find it not yet waiting */
     tl_label_begin("the logger's lock");
     int err = logger_write(lg, "first 0");
     tl_label_end();
