@@ -235,8 +235,9 @@ void rtt_stream_run(struct rtt_stream *s, double bound)
              "%d threads made %d acquisitions from %s; only %d returned within %.1f s%s, where "
              "the limit allows them all in %.2f s.%s",
              s->threads, s->total, s->lim->what, returned, tl_bound(bound), moment,
-             s->lim->sw ? (s->total / s->lim->limit) * s->lim->window
-                        : (s->total - (int)s->lim->burst) / s->lim->rate,
+             s->lim->sw
+                 ? ((s->total + (int)s->lim->limit - 1) / (int)s->lim->limit - 1) * s->lim->window
+                 : (s->total - (int)s->lim->burst) / s->lim->rate,
              reads ? " Your code read the wall clock (clock_gettime(CLOCK_REALTIME), time or "
                      "gettimeofday), which jumps when it is set: measure time and deadlines on "
                      "CLOCK_MONOTONIC, with the condition variable's clock set to it "
@@ -362,7 +363,7 @@ void rtt_scn_stress(void)
     s = (struct rtt_stream){.lim = &tb, .threads = 3, .total = (int)tl_scaled(96, 12), .mixed = 1};
     rtt_stream_run(&s, 5);
     if (!detector)
-        rtt_check_limit(&s, 0.005,
+        rtt_check_limit(&s, RTT_TB_SLACK,
                         "threads calling tb_acquire, tb_try_acquire and "
                         "tb_timed_acquire");
     rtt_close(&tb);

@@ -78,6 +78,9 @@ void rtt_stream_run(struct rtt_stream *s, double bound);
  * than burst + rate * T in a span of T. A thread may be late to record the moment its call
  * returned, so spans get slack_s seconds of slack. */
 void rtt_check_limit(const struct rtt_stream *s, double slack_s, const char *context);
+/* The slack for a bucket: more than a loaded machine keeps a thread from its next instruction
+ * (a whole process can stall for milliseconds), fewer tokens than the bugs it must catch add. */
+#define RTT_TB_SLACK 0.01
 /* At least 95% of what the limiter allows in the span the stream took. */
 void rtt_check_throughput(const struct rtt_stream *s, const char *context);
 
