@@ -354,7 +354,7 @@ void rtt_scn_stress(void)
     s = (struct rtt_stream){.lim = &sw, .threads = 3, .total = (int)tl_scaled(96, 12), .mixed = 1};
     rtt_stream_run(&s, 5);
     if (!detector) /* the detectors' slowness shows as late records, not as a broken limit */
-        rtt_check_limit(&s, 0.3 * sw.window,
+        rtt_check_limit(&s, RTT_SW_SLACK * sw.window,
                         "threads calling sw_acquire, sw_try_acquire and "
                         "sw_timed_acquire");
     rtt_close(&sw);

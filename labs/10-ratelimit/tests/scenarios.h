@@ -78,9 +78,12 @@ void rtt_stream_run(struct rtt_stream *s, double bound);
  * than burst + rate * T in a span of T. A thread may be late to record the moment its call
  * returned, so spans get slack_s seconds of slack. */
 void rtt_check_limit(const struct rtt_stream *s, double slack_s, const char *context);
-/* The slack for a bucket: more than a loaded machine keeps a thread from its next instruction
- * (a whole process can stall for milliseconds), fewer tokens than the bugs it must catch add. */
-#define RTT_TB_SLACK 0.01
+/* The slack: a thread can return from its call tens of milliseconds after the moment the limiter
+ * gave it (a loaded machine wakes it late, or stops the whole process for a while), and a limiter
+ * that reserves turns cannot help that. The bugs these checks catch admit a whole window's
+ * limit, or several tokens, at once: far beyond it. A fraction of the window, and seconds. */
+#define RTT_SW_SLACK 0.6
+#define RTT_TB_SLACK 0.02
 /* At least 95% of what the limiter allows in the span the stream took. */
 void rtt_check_throughput(const struct rtt_stream *s, const char *context);
 
