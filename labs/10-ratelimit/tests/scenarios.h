@@ -65,6 +65,7 @@ struct rtt_stream {
     bool mixed; /* also try and timed acquires (which may fail), not only blocking ones */
     /* Results */
     double begin;                 /* tl_now() before the first thread started */
+    double first_call;            /* tl_now() before the first acquisition began */
     double stamp[RTT_MAX_STAMPS]; /* sorted once the run is over */
     int n;                        /* successful acquisitions */
     bool finished;                /* every acquisition returned in time */
