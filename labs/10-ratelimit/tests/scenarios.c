@@ -1,9 +1,12 @@
 /* scenarios.c - the rate-limit lab's harness and concurrency scenarios, shared by the tests and
  * the driver. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <valgrind/helgrind.h>
 
 #include "tl_test.h"
 #include "scenarios.h"
@@ -351,6 +354,55 @@ static void lifecycles(void)
     }
 }
 
+/* Whether a read outside the limiter's mutex meets another thread's update depends on the
+ * schedule (Helgrind runs one thread at a time). So first, a handshake the detectors cannot see:
+ * a writer thread calls try_acquire (which updates the state under the mutex), then tells the
+ * scenario's thread through a relaxed atomic (no happens-before edge, unchecked by Helgrind),
+ * which only then calls try_acquire itself, without having locked that mutex since. If that
+ * call reads the state before it locks the mutex, the read and the writer's update are unordered
+ * on every run; if it locks first, the mutex orders them. */
+enum { HS_ROUNDS = 3 };
+static atomic_int hs_written, hs_read;
+
+/* Waits until *round reaches r, or gives up after a while (the call may be stuck: the tests
+ * say so). */
+static bool await_round(atomic_int *round, int r)
+{
+    double give_up = tl_now() + (tl_under_valgrind() ? 20 : 5);
+    while (atomic_load_explicit(round, memory_order_relaxed) < r) {
+        if (tl_now() > give_up)
+            return false;
+        tl_sleep_ms(0.05);
+    }
+    return true;
+}
+
+static void *hs_writer(void *arg)
+{
+    for (int r = 1; r <= HS_ROUNDS; r++) {
+        rtt_do(arg, RTT_TRY, NULL);
+        atomic_store_explicit(&hs_written, r, memory_order_relaxed);
+        if (!await_round(&hs_read, r))
+            break;
+    }
+    return NULL;
+}
+
+static void handshake(struct rtt_lim *l)
+{
+    atomic_store(&hs_written, 0);
+    atomic_store(&hs_read, 0);
+    VALGRIND_HG_DISABLE_CHECKING(&hs_written, sizeof hs_written);
+    VALGRIND_HG_DISABLE_CHECKING(&hs_read, sizeof hs_read);
+    pthread_t writer;
+    tl_spawn(&writer, hs_writer, l);
+    for (int r = 1; r <= HS_ROUNDS && await_round(&hs_written, r); r++) {
+        rtt_do(l, RTT_TRY, NULL);
+        atomic_store_explicit(&hs_read, r, memory_order_relaxed);
+    }
+    pthread_join(writer, NULL);
+}
+
 void rtt_scn_stress(void)
 {
     bool detector = strcmp(tl_tool(), "plain") != 0;
@@ -358,6 +410,7 @@ void rtt_scn_stress(void)
     static struct rtt_stream s;
     struct rtt_lim sw, tb;
     rtt_sw(&sw, 4, 0.02);
+    handshake(&sw);
     s = (struct rtt_stream){.lim = &sw, .threads = 3, .total = (int)tl_scaled(96, 12), .mixed = 1};
     rtt_stream_run(&s, 5);
     if (!detector) /* the detectors' slowness shows as late records, not as a broken limit */
@@ -367,6 +420,7 @@ void rtt_scn_stress(void)
     rtt_close(&sw);
     rtt_destroy(&sw);
     rtt_tb(&tb, 400, 4);
+    handshake(&tb);
     s = (struct rtt_stream){.lim = &tb, .threads = 3, .total = (int)tl_scaled(96, 12), .mixed = 1};
     rtt_stream_run(&s, 5);
     if (!detector)
