@@ -406,7 +406,7 @@ TL_TEST(ratelimit, spurious_wakeups)
     struct rtt_lim l;
     tl_noise(TL_NOISE_SPURIOUS);
     rtt_sw(&l, 5, 0.05);
-    s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 40};
+    s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 30};
     rtt_stream_run(&s, 3);
     rtt_check_limit(&s, RTT_SW_SLACK * l.window,
                     "6 threads calling sw_acquire under spurious wakeups");
@@ -414,7 +414,7 @@ TL_TEST(ratelimit, spurious_wakeups)
     /* Many waiters, so that turns are reserved up to 80 ms ahead: a waiter that goes ahead
      * after a spurious wakeup takes a token many tokens early. */
     rtt_tb(&l, 200, 4);
-    s = (struct rtt_stream){.lim = &l, .threads = 16, .total = 80};
+    s = (struct rtt_stream){.lim = &l, .threads = 16, .total = 60};
     rtt_stream_run(&s, 3);
     rtt_check_limit(&s, RTT_TB_SLACK, "16 threads calling tb_acquire under spurious wakeups");
     rtt_destroy(&l);
@@ -431,7 +431,7 @@ TL_TEST(ratelimit, wall_clock_jumps)
     const char *what = "4 threads calling sw_acquire while the wall clock was set an hour "
                        "forward, then two hours back";
     rtt_sw(&l, 10, 0.05);
-    s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 90, .jump = true};
+    s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 60, .jump = true};
     rtt_stream_run(&s, 2);
     rtt_check_limit(&s, RTT_SW_SLACK * l.window, what);
     rtt_check_throughput(&s, what);
@@ -439,7 +439,7 @@ TL_TEST(ratelimit, wall_clock_jumps)
     what = "4 threads calling tb_acquire while the wall clock was set an hour forward, then two "
            "hours back";
     rtt_tb(&l, 500, 20);
-    s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 200, .jump = true};
+    s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 150, .jump = true};
     rtt_stream_run(&s, 2);
     rtt_check_limit(&s, RTT_TB_SLACK, what);
     rtt_check_throughput(&s, what);
