@@ -75,18 +75,19 @@ struct rtt_stream {
 /* Run the stream; fails the test on a wrong return value or when the acquisitions do not end
  * in time (bound seconds, scaled for slow tools). */
 void rtt_stream_run(struct rtt_stream *s, double bound);
-/* The limiter's promise on the returned times: never more than limit in a window, never more
- * than burst + rate * T in a span of T. A thread may be late to record the moment its call
- * returned, so spans get slack_s seconds of slack. */
-void rtt_check_limit(const struct rtt_stream *s, double slack_s, const char *context);
 /* The slack: a thread can return from its call tens of milliseconds after the moment the limiter
  * gave it (a loaded machine wakes it late, or stops the whole process for a while), and a limiter
  * that reserves turns cannot help that. The bugs these checks catch admit a whole window's
  * limit, or several tokens, at once: far beyond it. A fraction of the window, and seconds. */
 #define RTT_SW_SLACK 0.6
 #define RTT_TB_SLACK 0.02
-/* At least 95% of what the limiter allows in the span the stream took. */
-void rtt_check_throughput(const struct rtt_stream *s, const char *context);
+/* Run the stream and check the limiter's promise on the times the calls returned: never more
+ * than limit in a window (less RTT_SW_SLACK of it), never more than burst + rate * T in a span
+ * of T (plus RTT_TB_SLACK); with throughput, also at least 95% of what the limit allows. A
+ * thread woken very late can spoil one run on a loaded machine, but a wrong limiter breaks
+ * every run: a broken run is repeated once, on a new limiter, and the test fails if that one
+ * breaks too. */
+void rtt_stream_check(struct rtt_stream *s, double bound, bool throughput, const char *context);
 
 /* Threads acquire from both limiters in every way at once, with a closer at the end. */
 void rtt_scn_stress(void);

@@ -97,8 +97,7 @@ TL_TEST(ratelimit, sw_window_limit)
     struct rtt_lim l;
     rtt_sw(&l, 8, 0.06);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 48};
-    rtt_stream_run(&s, 3);
-    rtt_check_limit(&s, RTT_SW_SLACK * l.window, "6 threads calling sw_acquire");
+    rtt_stream_check(&s, 3, false, "6 threads calling sw_acquire");
     rtt_destroy(&l);
 }
 
@@ -108,9 +107,7 @@ TL_TEST(ratelimit, sw_throughput)
     struct rtt_lim l;
     rtt_sw(&l, 20, 0.1);
     s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 100};
-    rtt_stream_run(&s, 3);
-    rtt_check_limit(&s, RTT_SW_SLACK * l.window, "4 threads calling sw_acquire");
-    rtt_check_throughput(&s, "4 threads calling sw_acquire");
+    rtt_stream_check(&s, 3, true, "4 threads calling sw_acquire");
     rtt_destroy(&l);
 }
 
@@ -194,8 +191,7 @@ TL_TEST(ratelimit, tb_rate_limit)
     struct rtt_lim l;
     rtt_tb(&l, 250, 8);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 80};
-    rtt_stream_run(&s, 3);
-    rtt_check_limit(&s, RTT_TB_SLACK, "6 threads calling tb_acquire");
+    rtt_stream_check(&s, 3, false, "6 threads calling tb_acquire");
     rtt_destroy(&l);
 }
 
@@ -205,9 +201,7 @@ TL_TEST(ratelimit, tb_throughput)
     struct rtt_lim l;
     rtt_tb(&l, 200, 10);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 100};
-    rtt_stream_run(&s, 3);
-    rtt_check_limit(&s, RTT_TB_SLACK, "6 threads calling tb_acquire");
-    rtt_check_throughput(&s, "6 threads calling tb_acquire");
+    rtt_stream_check(&s, 3, true, "6 threads calling tb_acquire");
     rtt_destroy(&l);
 }
 
@@ -407,16 +401,13 @@ TL_TEST(ratelimit, spurious_wakeups)
     tl_noise(TL_NOISE_SPURIOUS);
     rtt_sw(&l, 5, 0.05);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 30};
-    rtt_stream_run(&s, 3);
-    rtt_check_limit(&s, RTT_SW_SLACK * l.window,
-                    "6 threads calling sw_acquire under spurious wakeups");
+    rtt_stream_check(&s, 3, false, "6 threads calling sw_acquire under spurious wakeups");
     rtt_destroy(&l);
     /* Many waiters, so that turns are reserved up to 80 ms ahead: a waiter that goes ahead
      * after a spurious wakeup takes a token many tokens early. */
     rtt_tb(&l, 200, 4);
     s = (struct rtt_stream){.lim = &l, .threads = 16, .total = 60};
-    rtt_stream_run(&s, 3);
-    rtt_check_limit(&s, RTT_TB_SLACK, "16 threads calling tb_acquire under spurious wakeups");
+    rtt_stream_check(&s, 3, false, "16 threads calling tb_acquire under spurious wakeups");
     rtt_destroy(&l);
     tl_noise(TL_NOISE_OFF);
     TL_CHECK(tl_spurious_wakeups() > 0,
@@ -432,17 +423,13 @@ TL_TEST(ratelimit, wall_clock_jumps)
                        "forward, then two hours back";
     rtt_sw(&l, 10, 0.05);
     s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 60, .jump = true};
-    rtt_stream_run(&s, 2);
-    rtt_check_limit(&s, RTT_SW_SLACK * l.window, what);
-    rtt_check_throughput(&s, what);
+    rtt_stream_check(&s, 2, true, what);
     rtt_destroy(&l);
     what = "4 threads calling tb_acquire while the wall clock was set an hour forward, then two "
            "hours back";
     rtt_tb(&l, 500, 20);
     s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 150, .jump = true};
-    rtt_stream_run(&s, 2);
-    rtt_check_limit(&s, RTT_TB_SLACK, what);
-    rtt_check_throughput(&s, what);
+    rtt_stream_check(&s, 2, true, what);
     rtt_destroy(&l);
 }
 
