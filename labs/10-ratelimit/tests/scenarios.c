@@ -295,13 +295,16 @@ static bool limit_ok(const struct rtt_stream *s, const char *context, char *why,
                  l->limit, l->window * 1000, l->limit, limit_hint(s));
         return false;
     }
-    /* Any k consecutive returns within T seconds: k <= burst + rate * T. */
+    /* Any k consecutive returns within T seconds: k <= burst + rate * T. The span of the first
+     * ones starts at the first call, not at the first return: every acquisition came after it,
+     * and a stall of the whole process at the start would make all the first returns late. */
     int wi = 0, wj = -1;
     double worst = 0;
     for (int i = 0; i < s->n; i++)
         for (int j = i + (int)l->burst; j < s->n; j++) {
+            double from = i == 0 ? s->first_call : s->stamp[i];
             double excess =
-                (j - i + 1) - (l->burst + l->rate * (s->stamp[j] - s->stamp[i] + RTT_TB_SLACK));
+                (j - i + 1) - (l->burst + l->rate * (s->stamp[j] - from + RTT_TB_SLACK));
             if (excess > worst)
                 worst = excess, wi = i, wj = j;
         }

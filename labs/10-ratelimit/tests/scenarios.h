@@ -78,8 +78,9 @@ void rtt_stream_run(struct rtt_stream *s, double bound);
 /* The slack: a thread can return from its call tens of milliseconds after the moment the limiter
  * gave it (a loaded machine wakes it late, or stops the whole process for a while), and a limiter
  * that reserves turns cannot help that. The bugs these checks catch admit a whole window's
- * limit, or several tokens, at once: far beyond it. A fraction of the window, and seconds. */
-#define RTT_SW_SLACK 0.6
+ * limit, or several tokens, at once: far beyond it. A fraction of the window (whose checks use
+ * windows of 100 ms), and seconds. */
+#define RTT_SW_SLACK 0.8
 #define RTT_TB_SLACK 0.02
 /* Run the stream and check the limiter's promise on the times the calls returned: never more
  * than limit in a window (less RTT_SW_SLACK of it), never more than burst + rate * T in a span

@@ -95,8 +95,8 @@ TL_TEST(ratelimit, sw_window_limit)
     one_thread_window(5, 0.06, 13);
     static struct rtt_stream s;
     struct rtt_lim l;
-    rtt_sw(&l, 8, 0.06);
-    s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 48};
+    rtt_sw(&l, 8, 0.1);
+    s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 32};
     rtt_stream_check(&s, 3, false, "6 threads calling sw_acquire");
     rtt_destroy(&l);
 }
@@ -399,8 +399,8 @@ TL_TEST(ratelimit, spurious_wakeups)
     static struct rtt_stream s;
     struct rtt_lim l;
     tl_noise(TL_NOISE_SPURIOUS);
-    rtt_sw(&l, 5, 0.05);
-    s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 30};
+    rtt_sw(&l, 5, 0.1);
+    s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 20};
     rtt_stream_check(&s, 3, false, "6 threads calling sw_acquire under spurious wakeups");
     rtt_destroy(&l);
     /* Many waiters, so that turns are reserved up to 80 ms ahead: a waiter that goes ahead
@@ -421,8 +421,8 @@ TL_TEST(ratelimit, wall_clock_jumps)
     struct rtt_lim l;
     const char *what = "4 threads calling sw_acquire while the wall clock was set an hour "
                        "forward, then two hours back";
-    rtt_sw(&l, 10, 0.05);
-    s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 60, .jump = true};
+    rtt_sw(&l, 10, 0.1);
+    s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 40, .jump = true};
     rtt_stream_check(&s, 2, true, what);
     rtt_destroy(&l);
     what = "4 threads calling tb_acquire while the wall clock was set an hour forward, then two "
