@@ -208,7 +208,8 @@ static int by_time(const void *a, const void *b)
 
 void rtt_stream_run(struct rtt_stream *s, double bound)
 {
-    struct stream_run r = {.s = s};
+    static struct stream_run r; /* the workers keep a pointer: never on the stack */
+    r = (struct stream_run){.s = s};
     pthread_t threads[RTT_MAX_THREADS];
     s->n = 0;
     s->bad_ret = 0;
@@ -435,7 +436,7 @@ void rtt_scn_stress(void)
     bool detector = strcmp(tl_tool(), "plain") != 0;
     lifecycles();
     static struct rtt_stream s;
-    struct rtt_lim sw, tb;
+    static struct rtt_lim sw, tb;
     rtt_sw(&sw, 4, 0.02);
     handshake(&sw);
     s = (struct rtt_stream){.lim = &sw, .threads = 3, .total = (int)tl_scaled(96, 12), .mixed = 1};
@@ -504,7 +505,7 @@ static void close_wakes(struct rtt_lim *l)
 
 void rtt_scn_close(void)
 {
-    struct rtt_lim sw, tb;
+    static struct rtt_lim sw, tb;
     rtt_sw(&sw, 1, 60);
     close_wakes(&sw);
     rtt_destroy(&sw);

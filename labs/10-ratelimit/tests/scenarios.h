@@ -10,7 +10,9 @@
 
 /* Test names use the prefix rtt_, so that they never clash with a student's sw_ and tb_ helpers. */
 
-/* Either limiter, so that one test checks both: a sliding window (sw != NULL) or a bucket. */
+/* Either limiter, so that one test checks both: a sliding window (sw != NULL) or a bucket.
+ * Threads that the test starts keep a pointer to it, and a failed check ends the test while they
+ * may still run: declare it static, never on the test's stack. */
 struct rtt_lim {
     struct sw_limiter *sw;
     struct tb_limiter *tb;

@@ -45,7 +45,7 @@ TL_TEST(ratelimit, create_and_errors)
         TL_CHECK(b == NULL, "tb_create(%g, %u) returned a bucket; %s must give NULL",
                  bad_tb[i].rate, bad_tb[i].burst, bad_tb[i].why);
     }
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_sw(&l, 3, 1);
     rtt_destroy(&l);
     rtt_sw(&l, SW_MAX_LIMIT, SW_MAX_WINDOW_S);
@@ -64,7 +64,7 @@ TL_TEST(ratelimit, create_and_errors)
  * k - limit began plus a window, and the first limit calls of a new limiter do not wait. */
 static void one_thread_window(unsigned limit, double window, int calls)
 {
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_sw(&l, limit, window);
     double start[32], end[32];
     for (int k = 0; k < calls && k < 32; k++) {
@@ -94,7 +94,7 @@ TL_TEST(ratelimit, sw_window_limit)
     one_thread_window(1, 0.03, 4);
     one_thread_window(5, 0.06, 13);
     static struct rtt_stream s;
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_sw(&l, 8, 0.1);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 32};
     rtt_stream_check(&s, 3, false, "6 threads calling sw_acquire");
@@ -104,7 +104,7 @@ TL_TEST(ratelimit, sw_window_limit)
 TL_TEST(ratelimit, sw_throughput)
 {
     static struct rtt_stream s;
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_sw(&l, 20, 0.1);
     s = (struct rtt_stream){.lim = &l, .threads = 4, .total = 100};
     rtt_stream_check(&s, 3, true, "4 threads calling sw_acquire");
@@ -117,7 +117,7 @@ TL_TEST(ratelimit, sw_throughput)
  * exceed burst + rate * (end[j] - start[i]). */
 static void one_thread_bucket(double rate, unsigned burst, int calls)
 {
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_tb(&l, rate, burst);
     double start[32], end[32];
     for (int k = 0; k < calls && k < 32; k++) {
@@ -148,7 +148,7 @@ static void one_thread_bucket(double rate, unsigned burst, int calls)
 static void idle_then_burst(void)
 {
     enum { BURST = 5, TRIES = 12 };
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_tb(&l, 200, BURST);
     for (int round = 0; round < 5; round++) {
         tl_sleep_ms(100); /* 20 tokens' worth of time: the bucket holds 5 */
@@ -188,7 +188,7 @@ TL_TEST(ratelimit, tb_rate_limit)
     one_thread_bucket(100, 4, 12);
     idle_then_burst();
     static struct rtt_stream s;
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_tb(&l, 250, 8);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 80};
     rtt_stream_check(&s, 3, false, "6 threads calling tb_acquire");
@@ -198,7 +198,7 @@ TL_TEST(ratelimit, tb_rate_limit)
 TL_TEST(ratelimit, tb_throughput)
 {
     static struct rtt_stream s;
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_tb(&l, 200, 10);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 100};
     rtt_stream_check(&s, 3, true, "6 threads calling tb_acquire");
@@ -242,7 +242,7 @@ static void try_on(struct rtt_lim *l, unsigned allowed, double again_ms)
 
 TL_TEST(ratelimit, try_never_waits)
 {
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_sw(&l, 3, 0.08);
     try_on(&l, 3, 100);
     rtt_destroy(&l);
@@ -327,7 +327,7 @@ static void timed_on(struct rtt_lim *l)
 
 TL_TEST(ratelimit, timed_acquire)
 {
-    struct rtt_lim l;
+    static struct rtt_lim l;
     rtt_sw(&l, 1, 0.2);
     timed_on(&l);
     rtt_destroy(&l);
@@ -351,7 +351,7 @@ TL_TEST(ratelimit, no_busy_wait)
 {
     enum { N = 3 };
     static struct rtt_call calls[2 * N];
-    struct rtt_lim sw, tb;
+    static struct rtt_lim sw, tb;
     /* Turns 10 to 40 s away: far enough to sleep through, near enough that the support code
      * tells which clock a deadline was read from (tl_deadline_clock). */
     rtt_sw(&sw, N, 40);
@@ -398,7 +398,7 @@ TL_TEST(ratelimit, no_busy_wait)
 TL_TEST(ratelimit, spurious_wakeups)
 {
     static struct rtt_stream s;
-    struct rtt_lim l;
+    static struct rtt_lim l;
     tl_noise(TL_NOISE_SPURIOUS);
     rtt_sw(&l, 5, 0.1);
     s = (struct rtt_stream){.lim = &l, .threads = 6, .total = 20};
@@ -421,7 +421,7 @@ TL_TEST(ratelimit, spurious_wakeups)
 TL_TEST(ratelimit, wall_clock_jumps)
 {
     static struct rtt_stream s;
-    struct rtt_lim l;
+    static struct rtt_lim l;
     const char *what = "4 threads calling sw_acquire while the wall clock was set an hour "
                        "forward, then two hours back";
     rtt_sw(&l, 10, 0.1);
