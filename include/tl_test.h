@@ -163,6 +163,16 @@ void tl_label_end(void);
  * past or decades away; this lets a test say which happened. */
 int tl_deadline_clock(void);
 
+/* The wall clock jumps by seconds (forward if > 0), as when an administrator or NTP sets it:
+ * from now on every CLOCK_REALTIME (and CLOCK_REALTIME_COARSE) reading through clock_gettime,
+ * time, gettimeofday and timespec_get in the test binary is off by the sum of the jumps so far.
+ * The kernel's clock does not move: a condition variable on the default clock still measures
+ * its deadlines on the real wall clock, so a deadline read from the jumped one is off by the
+ * jump there (grader/support/tl_clock.c). CLOCK_MONOTONIC never jumps. */
+void tl_wall_clock_jump(double seconds);
+/* How many times the code under test read the wall clock (any of the calls above). */
+uint64_t tl_wall_clock_reads(void);
+
 /* ---- Time and resources ------------------------------------------------------------------ */
 
 /* Monotonic seconds. */

@@ -126,6 +126,11 @@ const char *tl__format_failure(const char *file, int line, const char *fmt, va_l
 /* Note which clock a pthread_cond_timedwait deadline was read from (tl_deadline_clock). */
 void tl__note_deadline(const struct timespec *t);
 
+/* The wall clock as the code under test reads it: CLOCK_REALTIME plus every tl_wall_clock_jump
+ * so far, not counted as the code under test's reading (tl_clock.c). */
+void tl__wall_clock(struct timespec *t);
+void tl__clock_init(void);
+
 /* True on the thread that called tl_begin. */
 bool tl__on_runner_thread(void);
 

@@ -109,6 +109,7 @@ void tl_begin(const char *name)
     tl__env_init();
     tl__wrap_init();
     tl__noise_init();
+    tl__clock_init();
     tl__register_runner();
     runner = pthread_self();
     snprintf(run_name, sizeof run_name, "%s", name);
