@@ -773,14 +773,17 @@ TL_TEST(pool, spurious_wakeups)
     int live = tl_live_threads();
     tl_noise(TL_NOISE_SPURIOUS);
     struct pool *p = pt_create(3);
-    /* Each task is submitted once a worker really waits, so that it wakes a sleeper. */
+    /* Each task is submitted once a worker really waits, so that it wakes a sleeper. The
+     * workers are counted after that wait, not before: a worker that leaves its loop on a
+     * spurious wakeup does so while the test waits, and if all had left, the task would hang
+     * with no worker to run it, and the run would read as a lost wakeup instead of this. */
     for (long i = 0; i < TASKS; i++) {
+        tl_await_waiters(1, 2);
         TL_CHECK(tl_live_threads() == live + 3,
                  "only %d of the pool's 3 workers were still running, although the pool was "
                  "open: a worker must leave its loop only at shutdown, so after a spurious "
                  "wakeup it must look at the queue again (while, not if)",
                  tl_live_threads() - live);
-        tl_await_waiters(1, 2);
         struct pool_future *f = NULL;
         int err = pool_submit(p, plus_one, PTR(i), &f);
         TL_CHECK(err == 0, "pool_submit returned %s; it must return 0", tl_err_name(err));
