@@ -392,24 +392,25 @@ static void held_while_blocked(struct facts *f, struct th *t, struct hd *h, stru
     char *oname = owner ? thread_name(owner) : xstrdup("another thread");
     char *taken = where(&h->site), *oat = owner ? where_thread(owner) : xstrdup("?");
     char *q = quote(f, &h->site);
-    if (owner && strcmp(owner->op, "tl_await") == 0) /* a task or callback the test gave */
-        set(d, "deadlock",
-            xasprintf(
-                "Deadlock: %s waits for %s in %s; %s holds it (taken in %s) while it runs "
-                "a function that the test gave it and that waits for the test to go on (%s).%s"
-                "\nRevisit: never hold a lock while you call a function you were given (a "
-                "task, a callback): it may wait, run for long, or call your code, which "
-                "then needs that lock.",
-                name, lock, at, oname, taken, oat, q),
-            describe_threads(f));
-    else
-        set(d, "deadlock",
-            xasprintf("Deadlock: %s waits for %s in %s; %s holds it (taken in %s) and is itself "
-                      "blocked in %s, called from %s.%s\nRevisit: never block (wait for a "
-                      "condition, join, sem_wait) while holding a lock another thread needs to "
-                      "make progress; a condition wait releases only its own mutex.",
-                      name, lock, at, oname, taken, owner ? owner->op : "a wait", oat, q),
-            describe_threads(f));
+    /* a thread in tl_await is running a task or callback that the test gave the code */
+    bool in_test_fn = owner && strcmp(owner->op, "tl_await") == 0;
+    char *doing = in_test_fn ? xasprintf("while it runs a function that the test gave it and "
+                                         "that waits for the test to go on (%s)",
+                                         oat)
+                             : xasprintf("and is itself blocked in %s, called from %s",
+                                         owner ? owner->op : "a wait", oat);
+    const char *revisit =
+        in_test_fn ? "never hold a lock while you call a function you were given (a task, a "
+                     "callback): it may wait, run for long, or call your code, which then needs "
+                     "that lock."
+                   : "never block (wait for a condition, join, sem_wait) while holding a lock "
+                     "another thread needs to make progress; a condition wait releases only its "
+                     "own mutex.";
+    set(d, "deadlock",
+        xasprintf("Deadlock: %s waits for %s in %s; %s holds it (taken in %s) %s.%s\nRevisit: %s",
+                  name, lock, at, oname, taken, doing, q, revisit),
+        describe_threads(f));
+    free(doing);
     free(name), free(lock), free(at), free(oname), free(taken), free(oat), free(q);
 }
 
@@ -645,38 +646,35 @@ void spin_explain(const char *spin, const struct strv *threads, const struct str
             NULL);
         return;
     }
-    int number = h.number, before = h.before;
-    double secs = h.secs;
-    unsigned long sleeps = h.sleeps, calls = h.calls;
     struct facts f;
     read_facts(threads, held, bd, stub, &f);
     struct place func, at;
     entry_place(h.api, bd, stub, &func);
     first_stub_place(h.frames ? spin + h.frames : "", bd, stub, &at);
     const char *name = func.func ? func.func : "the code under test";
-    struct th self = {.number = number};
+    struct th self = {.number = h.number};
     char *who = thread_name(&self), *q = quote(&f, &at), *place = where(&at);
     int running = 0;
     for (size_t i = 0; i < f.nt; i++)
-        running += f.t[i].number != number && strcmp(f.t[i].op, "running") == 0;
+        running += f.t[i].number != h.number && strcmp(f.t[i].op, "running") == 0;
     char *others = f.nt <= 1      ? xstrdup(", and no other thread was running")
                    : running == 0 ? xstrdup(", while every other thread was blocked")
                                   : xasprintf(", while %d other thread%s ran in the code under "
                                               "test too",
                                               running, running == 1 ? "" : "s");
-    unsigned long locks = calls - sleeps;
-    const char *verdict = sleeps ? "polling" : locks ? "busy-wait" : "endless loop";
-    const char *how = sleeps  ? ", sleeping between looks: it polls for"
-                      : locks ? ", locking and unlocking all along: it busy-waits for"
-                              : ": an endless loop, or a busy-wait for";
+    unsigned long locks = h.calls - h.sleeps;
+    const char *verdict = h.sleeps ? "polling" : locks ? "busy-wait" : "endless loop";
+    const char *how = h.sleeps ? ", sleeping between looks: it polls for"
+                      : locks  ? ", locking and unlocking all along: it busy-waits for"
+                               : ": an endless loop, or a busy-wait for";
     char *when = at.in_stub ? xasprintf("It was in %s when stopped:%s\n", place, q) : xstrdup("");
     d->message = xasprintf(
         "%s never returns: %s stayed inside it for %.1f s without waiting once%s%s%s something "
         "no thread is left to do. %sEvery loop must end: its condition must become false, by "
         "this thread's work or by another thread's; a thread that must wait for another sleeps "
         "in pthread_cond_wait until it is signalled. Revisit: loop conditions%s.",
-        name, who, secs, before ? " (as in an earlier test)" : "", others, how, when,
-        sleeps || locks ? "; condition variables: waiting without polling" : "");
+        name, who, h.secs, h.before ? " (as in an earlier test)" : "", others, how, when,
+        h.sleeps || locks ? "; condition variables: waiting without polling" : "");
     d->verdict = xstrdup(verdict);
     d->details = describe_threads(&f);
     free(who), free(q), free(place), free(when), free(others);

@@ -122,17 +122,25 @@ bool tl_await_cond_waiters(int n, double timeout_s)
     return await_count(tl_cond_waiters, n, timeout_s);
 }
 
-bool tl_await(bool (*done)(void *), void *arg, double timeout_s)
+/* Polls done(arg) every poll_ms until it holds or timeout_s has passed, counted as blocked by
+ * the hang watchdog meanwhile (OP_AWAIT, at the test's call site). */
+static bool await_polled(bool (*done)(void *), void *arg, double timeout_s, double poll_ms,
+                         void *caller)
 {
     double deadline = tl_now() + timeout_s;
     bool ok;
-    tl__enter(OP_AWAIT, NULL, NULL, __builtin_return_address(0));
+    tl__enter(OP_AWAIT, NULL, NULL, caller);
     tl__await(true);
     while (!(ok = done(arg)) && tl_now() < deadline)
-        tl_sleep_ms(0.5);
+        tl_sleep_ms(poll_ms);
     tl__await(false);
     tl__leave();
     return ok || done(arg);
+}
+
+bool tl_await(bool (*done)(void *), void *arg, double timeout_s)
+{
+    return await_polled(done, arg, timeout_s, 0.5, __builtin_return_address(0));
 }
 
 void tl_flag_init(tl_flag *f)
@@ -146,19 +154,22 @@ void tl_flag_raise(tl_flag *f, int value)
     atomic_store_explicit(&f->value, value, memory_order_relaxed);
 }
 
-/* As tl_await, polled more often: a handshake may take a few rounds per scenario. */
+struct flag_wait {
+    tl_flag *flag;
+    int value;
+};
+
+static bool flag_reached(void *arg)
+{
+    struct flag_wait *w = arg;
+    return atomic_load_explicit(&w->flag->value, memory_order_relaxed) >= w->value;
+}
+
+/* Polled more often than tl_await: a handshake may take a few rounds per scenario. */
 bool tl_flag_await(tl_flag *f, int value, double timeout_s)
 {
-    double deadline = tl_now() + timeout_s;
-    bool ok;
-    tl__enter(OP_AWAIT, NULL, NULL, __builtin_return_address(0));
-    tl__await(true);
-    while (!(ok = atomic_load_explicit(&f->value, memory_order_relaxed) >= value) &&
-           tl_now() < deadline)
-        tl_sleep_ms(0.05);
-    tl__await(false);
-    tl__leave();
-    return ok;
+    struct flag_wait w = {f, value};
+    return await_polled(flag_reached, &w, timeout_s, 0.05, __builtin_return_address(0));
 }
 
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
