@@ -1,6 +1,7 @@
 /* build.c - compile the stub (the student's errors) and link the kit's binaries around it. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hidden.h"
 #include "stage.h"
@@ -217,10 +218,19 @@ static char *run_make(const char *dir, char *makefile_text, const char *what)
 char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, char **warnings)
 {
     char *kitobj = xasprintf("%s/kit-%s", g->kit_objects ? g->kit_objects : g->build_root, lab->id);
-    char *problem = NULL;
-    char *kit_problem = sync_kit_sources(g, lab, kitobj);
-    if (!kit_problem)
-        kit_problem = run_make(kitobj, kit_makefile(kitobj), "the kit's tests do not build");
+    char *problem = NULL, *kit_problem = NULL;
+    /* Objects shared by graders that run at the same time (--kit-objects: the self-test's jobs)
+     * are used as their first grader left them: a second one rewriting the Makefile or the
+     * sources while a third runs make there made that make fail ("No targets"). */
+    char *built = xasprintf("%s/.built", kitobj);
+    if (!g->kit_objects || access(built, F_OK) != 0) {
+        kit_problem = sync_kit_sources(g, lab, kitobj);
+        if (!kit_problem)
+            kit_problem = run_make(kitobj, kit_makefile(kitobj), "the kit's tests do not build");
+        if (!kit_problem)
+            write_file(built, "");
+    }
+    free(built);
     if (kit_problem) {
         /* not the student's fault: say so plainly */
         problem = xasprintf("%s(this is a problem with the kit, not with your file)", kit_problem);
