@@ -23,10 +23,11 @@
 struct events {
     bool begun, passed;
     char *fail, *crash, *timeout, *hang, *leaked, *poll, *spin;
+    bool gave_up; /* a STUCK line: the test gave up waiting while no thread could move */
     struct strv threads, held; /* THREAD and HELD lines: see grader/hang.h */
     char scenario[48];         /* the scenario running (SCENARIO lines), or "" */
     char stuck[48];            /* the scenario running when the run was ended (hang, lock left
-                                  held, time limit) or found polling */
+                                  held, time limit), found polling, or gave up on its threads */
 };
 
 static char *make_nonce(void)
@@ -75,11 +76,14 @@ static void read_events(const char *path, const char *nonce, struct events *ev)
             ev->poll = xstrdup(text_part);
         else if (strcmp(kind, "SPIN") == 0 && !ev->spin)
             ev->spin = xstrdup(text_part);
+        else if (strcmp(kind, "STUCK") == 0)
+            ev->gave_up = true;
         else if (strcmp(kind, "THREAD") == 0)
             strv_add(&ev->threads, text_part);
         else if (strcmp(kind, "HELD") == 0)
             strv_add(&ev->held, text_part);
-        if ((ev->hang || ev->leaked || ev->poll || ev->spin || ev->timeout) && !ev->stuck[0])
+        if ((ev->hang || ev->leaked || ev->poll || ev->spin || ev->timeout || ev->gave_up) &&
+            !ev->stuck[0])
             snprintf(ev->stuck, sizeof ev->stuck, "%s", ev->scenario);
     }
     free(text);

@@ -164,6 +164,18 @@ void tl__note_deadline(const struct timespec *t)
     atomic_store_explicit(&deadline_clock, clock, memory_order_relaxed);
 }
 
+int __real_clock_gettime(clockid_t clock, struct timespec *t);
+
+double tl__deadline_at(const struct timespec *t)
+{
+    struct timespec now;
+    double at = (double)t->tv_sec + t->tv_nsec / 1e9;
+    /* A date is on the wall clock, measured by the kernel's own (no test's jump); a monotonic
+     * reading is decades smaller. */
+    __real_clock_gettime(at > 1e9 ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
+    return tl_now() + at - ((double)now.tv_sec + now.tv_nsec / 1e9);
+}
+
 int tl_deadline_clock(void)
 {
     return atomic_load_explicit(&deadline_clock, memory_order_relaxed);

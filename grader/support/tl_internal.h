@@ -66,6 +66,8 @@ struct tl_slot {
     _Atomic unsigned long stub_sleeps; /* the sleeps among them */
     void *_Atomic stub_site;           /* where the latest of them was made */
     _Atomic int awaiting;              /* in tl_await (see tl__await) */
+    _Atomic long long wakes_us;        /* a timed wait's deadline, or when tl_await gives up, in
+                                          tl_now() microseconds; 0: no deadline known */
     _Atomic int observer;              /* tl_observer: the watchdog does not wait for it... */
     _Atomic unsigned long self;        /* ...until a thread joins it (pthread_self) */
     _Atomic int nheld;
@@ -89,6 +91,18 @@ void tl__unregister_thread(void);
 /* A thread is about to be joined: it is no longer an observer (tl_observer). */
 void tl__unobserve(pthread_t t);
 void tl__enter(enum tl_op op, const void *obj, const void *obj2, void *caller);
+/* The same for a call that ends by itself at tl_now() time `at` (a timed wait, tl_await). */
+void tl__enter_until(enum tl_op op, const void *obj, const void *obj2, void *caller, double at);
+/* When a wait with absolute deadline t ends by itself, in tl_now() time: t is read on the real
+ * wall clock if it is a date, else on CLOCK_MONOTONIC (where a condition variable set to the
+ * other clock waits longer, never shorter: callers may only conclude that nothing happens
+ * before it). */
+double tl__deadline_at(const struct timespec *t);
+/* Whether no thread can change anything before tl_now() time give_up: every live thread other
+ * than observers is blocked without a deadline, or in a timed wait that ends at or after it
+ * (tl_watch.c). Returns -1 if not, else how many are in such timed waits (the hang watchdog
+ * does not count them as blocked). *sum gets their progress counters' sum, to compare looks. */
+int tl__blocked_until(double give_up, unsigned long *sum);
 void tl__leave(void);
 /* Entering (true) or leaving tl_await: the wrapped calls of its polls are not recorded. */
 void tl__await(bool on);

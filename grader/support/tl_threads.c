@@ -130,9 +130,16 @@ static void progress(struct tl_slot *s)
 
 void tl__enter(enum tl_op op, const void *obj, const void *obj2, void *caller)
 {
+    tl__enter_until(op, obj, obj2, caller, 0);
+}
+
+void tl__enter_until(enum tl_op op, const void *obj, const void *obj2, void *caller, double at)
+{
     struct tl_slot *s = recording();
     if (!s)
         return;
+    /* before op: a timed op seen with no deadline yet counts as one that may end any moment */
+    atomic_store_explicit(&s->wakes_us, at > 0 ? (long long)(at * 1e6) : 0, RELAXED);
     atomic_store_explicit(&s->obj, obj, RELAXED);
     atomic_store_explicit(&s->obj2, obj2, RELAXED);
     atomic_store_explicit(&s->caller, caller, RELAXED);

@@ -64,10 +64,12 @@ static bool running(int tid)
 
 /* Are all live threads blocked, observers aside? *sum gets their progress counters' sum. An
  * observer may still be reading: what it reads cannot wake anyone, and if it did wake a thread,
- * that thread's progress would show. */
-static bool all_blocked(unsigned long *sum, bool ask_kernel)
+ * that thread's progress would show. A thread in a timed wait counts as blocked only if it ends
+ * at or after give_up (0: never); *timed_waits gets how many did. */
+static bool all_blocked(unsigned long *sum, bool ask_kernel, double give_up, int *timed_waits)
 {
     int live = atomic_load_explicit(&tl__live, memory_order_relaxed), blocked = 0, observers = 0;
+    int timed_blocked = 0;
     unsigned long s = 0;
     for (int i = 0; i < TL_SLOTS; i++) {
         struct tl_slot *t = &tl__slots[i];
@@ -80,8 +82,11 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel)
         }
         s += atomic_load_explicit(&t->seq, memory_order_relaxed);
         int op = atomic_load_explicit(&t->op, memory_order_relaxed);
-        if (!tl__op_blocks(op))
+        long long wakes = atomic_load_explicit(&t->wakes_us, memory_order_relaxed);
+        bool timed = op == OP_COND_TIMEDWAIT || op == OP_SEM_TIMEDWAIT;
+        if (!tl__op_blocks(op) && !(timed && give_up > 0 && wakes > 0 && wakes >= give_up * 1e6))
             return false;
+        timed_blocked += timed;
         /* a thread in tl_await polls: the kernel sees it run now and then */
         if (ask_kernel && op != OP_AWAIT &&
             running(atomic_load_explicit(&t->tid, memory_order_relaxed)))
@@ -89,7 +94,14 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel)
         blocked++;
     }
     *sum = s;
+    *timed_waits = timed_blocked;
     return blocked > 0 && blocked + observers == live;
+}
+
+int tl__blocked_until(double give_up, unsigned long *sum)
+{
+    int timed;
+    return all_blocked(sum, !tl_under_valgrind(), give_up, &timed) ? timed : -1;
 }
 
 /* ---- A run that can only spin ----------------------------------------------------------- */
@@ -214,7 +226,8 @@ static void *watch(void *arg)
             _exit(TL_EXIT_HANG);
         }
         unsigned long sum = 0;
-        bool stuck = all_blocked(&sum, !valgrind);
+        int timed;
+        bool stuck = all_blocked(&sum, !valgrind, 0, &timed);
         if (!stuck || !was_stuck || sum != last) {
             was_stuck = stuck;
             last = sum;

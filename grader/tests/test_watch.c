@@ -4,7 +4,9 @@
  * single wrapped call, or sits in a 3 s timed wait, is alive: it must pass, in the plain build,
  * under ThreadSanitizer and under Helgrind (where it runs one thread at a time). A run whose
  * only other thread waits forever must end within seconds with HANG, and one whose only other
- * thread spins for ever, after the spin period with SPIN. The scenarios are in
+ * thread spins for ever, after the spin period with SPIN. A test awaiting (tl_await) a thread
+ * whose timed wait ends a minute later gives up within a second and reports STUCK; one whose
+ * timed wait ends before the await would give up sees it end. The scenarios are in
  * fixtures/live/live.c, built here as a lab's stub is: the support code, --wrap, and
  * -finstrument-functions on the code under test. */
 #include <criterion/criterion.h>
@@ -165,6 +167,19 @@ Test(watch, live_runs_pass_and_a_hung_run_ends_in_seconds, .init = build, .fini 
     code = run("tsan", "spin", report, sizeof report, &seconds);
     cr_assert(code == 125 && strstr(report, "SPIN n") && seconds < 12,
               "tsan spin: exit %d after %.1f s:\n%s", code, seconds, report);
+
+    for (int helgrind = 0; helgrind <= 1; helgrind++) {
+        const char *tool = helgrind ? "helgrind" : "plain";
+        code = run(tool, "await_in_vain", report, sizeof report, &seconds);
+        cr_assert(code == 0 && strstr(report, "STUCK n") && seconds < (helgrind ? 6 : 2),
+                  "%s: a tl_await for a thread in a timed wait of a minute: exit %d after %.1f s "
+                  "(it must give up within a second, with STUCK):\n%s",
+                  tool, code, seconds, report);
+        code = run(tool, "await_alive", report, sizeof report, &seconds);
+        cr_assert(code == 0 && !strstr(report, "STUCK n") && seconds >= 1.9,
+                  "%s: a tl_await for a thread in a timed wait of 2 s: exit %d after %.1f s:\n%s",
+                  tool, code, seconds, report);
+    }
 
     code = run("tsan", "many_fail", report, sizeof report, &seconds);
     cr_assert(code == 1 && strstr(report, "FAIL n") && strstr(report, "as every thread"),
