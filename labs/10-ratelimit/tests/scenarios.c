@@ -1,12 +1,9 @@
 /* scenarios.c - the rate-limit lab's harness and concurrency scenarios, shared by the tests and
  * the driver. */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <valgrind/helgrind.h>
 
 #include "tl_test.h"
 #include "scenarios.h"
@@ -383,33 +380,26 @@ static void lifecycles(void)
 }
 
 /* Whether a read outside the limiter's mutex meets another thread's update depends on the
- * schedule (Helgrind runs one thread at a time). So first, a handshake the detectors cannot see:
- * a writer thread calls try_acquire (which updates the state under the mutex), then tells the
- * scenario's thread through a relaxed atomic (no happens-before edge, unchecked by Helgrind),
- * which only then calls try_acquire itself, without having locked that mutex since. If that
- * call reads the state before it locks the mutex, the read and the writer's update are unordered
- * on every run; if it locks first, the mutex orders them. */
+ * schedule (Helgrind runs one thread at a time). So first, a handshake the detectors cannot see
+ * (a tl_flag): a writer thread calls try_acquire (which updates the state under the mutex), then
+ * raises a flag, which the scenario's thread awaits before it calls try_acquire itself, without
+ * having locked that mutex since. If that call reads the state before it locks the mutex, the
+ * read and the writer's update are unordered on every run; if it locks first, the mutex orders
+ * them. */
 enum { HS_ROUNDS = 3 };
-static atomic_int hs_written, hs_read;
+static tl_flag hs_written, hs_read;
 
-/* Waits until *round reaches r, or gives up after a while (the call may be stuck: the tests
- * say so). */
-static bool await_round(atomic_int *round, int r)
+/* Waits until round r, or gives up after a while (the call may be stuck: the tests say so). */
+static bool await_round(tl_flag *round, int r)
 {
-    double give_up = tl_now() + (tl_under_valgrind() ? 20 : 5);
-    while (atomic_load_explicit(round, memory_order_relaxed) < r) {
-        if (tl_now() > give_up)
-            return false;
-        tl_sleep_ms(0.05);
-    }
-    return true;
+    return tl_flag_await(round, r, tl_bound(5));
 }
 
 static void *hs_writer(void *arg)
 {
     for (int r = 1; r <= HS_ROUNDS; r++) {
         rtt_do(arg, RTT_TRY, NULL);
-        atomic_store_explicit(&hs_written, r, memory_order_relaxed);
+        tl_flag_raise(&hs_written, r);
         if (!await_round(&hs_read, r))
             break;
     }
@@ -418,15 +408,13 @@ static void *hs_writer(void *arg)
 
 static void handshake(struct rtt_lim *l)
 {
-    atomic_store(&hs_written, 0);
-    atomic_store(&hs_read, 0);
-    VALGRIND_HG_DISABLE_CHECKING(&hs_written, sizeof hs_written);
-    VALGRIND_HG_DISABLE_CHECKING(&hs_read, sizeof hs_read);
+    tl_flag_init(&hs_written);
+    tl_flag_init(&hs_read);
     pthread_t writer;
     tl_spawn(&writer, hs_writer, l);
     for (int r = 1; r <= HS_ROUNDS && await_round(&hs_written, r); r++) {
         rtt_do(l, RTT_TRY, NULL);
-        atomic_store_explicit(&hs_read, r, memory_order_relaxed);
+        tl_flag_raise(&hs_read, r);
     }
     pthread_join(writer, NULL);
 }
