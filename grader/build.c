@@ -1,6 +1,8 @@
 /* build.c - compile the stub (the student's errors) and link the kit's binaries around it. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "hidden.h"
@@ -112,9 +114,27 @@ static char *compile_stub(const struct lab *lab, const char *bd, char **warnings
     return problem;
 }
 
-/* The kit's objects (tests, scenarios, support), compiled once per build root and kept: they
- * come from the kit's own sources only, so a submission never changes them, and `make check`
- * after editing the stub recompiles only the stub. */
+/* The rules that compile a kit directory's sources, plain (-O2) and for ThreadSanitizer. */
+#define KIT_RULES                                                                                  \
+    "plain/%%.o: %%.c\n\t@mkdir -p plain\n\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n"                     \
+    "tsan/%%.o: %%.c\n\t@mkdir -p tsan\n\t$(CC) $(CFLAGS) -O1 -fsanitize=thread -c $< -o $@\n"     \
+    "-include $(wildcard plain/*.d plain/hidden/*.d tsan/*.d)\n"
+
+/* The kit's objects, compiled once per build root and kept: they come from the kit's own
+ * sources only, so a submission never changes them, and `make check` after editing the stub
+ * recompiles only the stub. The support code is the same for every lab: compiled once, in
+ * kit-support, for all of them (twenty compiles a lab, most of a first grade's time). */
+static char *support_makefile(const char *dir)
+{
+    return xasprintf("SRC = %s/src\n"
+                     "CFLAGS = " CFLAGS_KIT " -I$(SRC)/include -I$(SRC)/support -MMD -MP\n"
+                     "SUPPORT = " SUPPORT_OBJS "\n"
+                     "vpath %%.c $(SRC)/support\n"
+                     "all: $(addprefix plain/,$(SUPPORT) tl_criterion.o tl_driver.o) "
+                     "$(addprefix tsan/,$(SUPPORT) tl_driver.o)\n" KIT_RULES,
+                     dir);
+}
+
 static char *kit_makefile(const char *kitobj)
 {
     return xasprintf(
@@ -124,33 +144,29 @@ static char *kit_makefile(const char *kitobj)
         "SCENARIOS = $(filter-out test_%%,$(TESTS))\n"
         /* the instructor's hidden Criterion tests, when the kit has them (hidden.h) */
         "HIDDEN = $(notdir $(wildcard $(SRC)/hidden/*.c))\n"
-        "SUPPORT = " SUPPORT_OBJS "\n"
-        "vpath %%.c $(SRC)/tests $(SRC)/support\n"
-        "all: $(addprefix plain/,$(TESTS:.c=.o) $(SUPPORT) tl_criterion.o tl_driver.o) "
-        "$(addprefix tsan/,$(SCENARIOS:.c=.o) $(SUPPORT) tl_driver.o) "
+        "vpath %%.c $(SRC)/tests\n"
+        "all: $(addprefix plain/,$(TESTS:.c=.o)) $(addprefix tsan/,$(SCENARIOS:.c=.o)) "
         "$(addprefix plain/hidden/,$(HIDDEN:.c=.o))\n"
         "plain/hidden/%%.o: $(SRC)/hidden/%%.c\n\t@mkdir -p plain/hidden\n"
-        "\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n"
-        "plain/%%.o: %%.c\n\t@mkdir -p plain\n\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n"
-        "tsan/%%.o: %%.c\n\t@mkdir -p tsan\n\t$(CC) $(CFLAGS) -O1 -fsanitize=thread -c $< -o $@\n"
-        "-include $(wildcard plain/*.d plain/hidden/*.d tsan/*.d)\n",
+        "\t$(CC) $(CFLAGS) -O2 -c $< -o $@\n" KIT_RULES,
         kitobj);
 }
 
 /* A copy of the kit's sources beside its objects: the sandbox user that compiles them may not
  * be able to read the kit where it is (a clone in /root, say). Unchanged files keep their time
- * stamps, so make recompiles only what changed. */
+ * stamps, so make recompiles only what changed. A lab's directory gets its tests (lab set) and
+ * the support's headers; kit-support, the support's sources (lab NULL). */
 static char *sync_kit_sources(const struct grader *g, const struct lab *lab, const char *kitobj)
 {
     static const char *const headers[] = {".h", NULL}, *const sources[] = {".c", ".h", NULL};
-    char *to[3] = {xasprintf("%s/src/include", kitobj), xasprintf("%s/src/tests", kitobj),
-                   xasprintf("%s/src/support", kitobj)};
-    char *from[3] = {xasprintf("%s/include", g->kit), xasprintf("%s/tests", lab->dir),
-                     xasprintf("%s/grader/support", g->kit)};
+    char *to[3] = {xasprintf("%s/src/include", kitobj), xasprintf("%s/src/support", kitobj),
+                   lab ? xasprintf("%s/src/tests", kitobj) : NULL};
+    char *from[3] = {xasprintf("%s/include", g->kit), xasprintf("%s/grader/support", g->kit),
+                     lab ? xasprintf("%s/tests", lab->dir) : NULL};
     int err = 0;
-    for (int i = 0; i < 3 && !err; i++)
-        err = mkdir_p(to[i]) ?: copy_files(from[i], to[i], i == 0 ? headers : sources);
-    if (!err)
+    for (int i = 0; i < 3 && to[i] && !err; i++)
+        err = mkdir_p(to[i]) ?: copy_files(from[i], to[i], i == 1 && lab ? headers : sources);
+    if (!err && lab)
         err = hidden_sync(lab, kitobj);
     if (!err)
         err = sb_own(kitobj);
@@ -164,21 +180,25 @@ static char *sync_kit_sources(const struct grader *g, const struct lab *lab, con
 /* The binaries: the stub's objects linked with the kit's. make -j2 builds them in the order
  * listed, so the ThreadSanitizer object (a compile, then a link) starts at once beside the
  * tests' link; the Valgrind checks' driver comes last, and make check (quick) needs none. */
-static char *link_makefile(const struct grader *g, const struct lab *lab, const char *kitobj)
+static char *link_makefile(const struct grader *g, const struct lab *lab, const char *kitobj,
+                           const char *support)
 {
     return xasprintf(
         "K = %s\n"
-        "SUPPORT = $(addprefix $(K)/plain/," SUPPORT_OBJS ")\n"
-        "TESTS = $(filter-out $(SUPPORT) $(K)/plain/tl_%%,$(wildcard $(K)/plain/*.o))\n"
+        "S = %s\n"
+        "SUPPORT = $(addprefix $(S)/plain/," SUPPORT_OBJS ")\n"
+        /* tl_*.o: the support's objects where an older grader compiled them for each lab */
+        "TESTS = $(filter-out $(K)/plain/tl_%%,$(wildcard $(K)/plain/*.o))\n"
         "HIDDEN = $(wildcard $(K)/plain/hidden/*.o)\n"
         "SCENARIOS = $(filter-out $(K)/plain/test_%%,$(TESTS))\n"
-        "TSAN = $(wildcard $(K)/tsan/*.o)\n"
+        "TSAN = $(filter-out $(K)/tsan/tl_%%,$(wildcard $(K)/tsan/*.o)) "
+        "$(addprefix $(S)/tsan/," SUPPORT_OBJS " tl_driver.o)\n"
         "WRAP = " WRAP "\n"
         "all: driver_tsan labtests stub_ndebug.o%s\n"
         "labtests: stub.o\n\t$(CC) -pthread $< $(TESTS) $(HIDDEN) $(SUPPORT) "
-        "$(K)/plain/tl_criterion.o "
+        "$(S)/plain/tl_criterion.o "
         "-lcriterion $(WRAP) -o $@\n"
-        "driver: stub.o\n\t$(CC) -pthread $< $(SCENARIOS) $(SUPPORT) $(K)/plain/tl_driver.o "
+        "driver: stub.o\n\t$(CC) -pthread $< $(SCENARIOS) $(SUPPORT) $(S)/plain/tl_driver.o "
         "$(WRAP) -o $@\n"
         /* a release build (asserts compiled out): the ThreadSanitizer driver runs it, and the
          * policy compares what it calls with stub.o (policy_release_build) */
@@ -186,7 +206,7 @@ static char *link_makefile(const struct grader *g, const struct lab *lab, const 
         "stub_tsan.o: %s\n\t$(CC) " CFLAGS
         " -O1 -DNDEBUG -fsanitize=thread -fno-diagnostics-show-caret -c $< -o $@\n"
         "driver_tsan: stub_tsan.o\n\t$(CC) -pthread -fsanitize=thread $< $(TSAN) $(WRAP) -o $@\n",
-        kitobj, g->quick ? "" : " driver", lab->stub, lab->stub);
+        kitobj, support, g->quick ? "" : " driver", lab->stub, lab->stub);
 }
 
 static char *run_make(const char *dir, char *makefile_text, const char *what)
@@ -215,22 +235,42 @@ static char *run_make(const char *dir, char *makefile_text, const char *what)
     return problem;
 }
 
-char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, char **warnings)
+/* Compile the kit's objects in dir (a lab's, or kit-support when lab is NULL), unless they are
+ * built already. One grader at a time: the labs graded at once share kit-support, and the
+ * self-test's graders (--kit-objects) share everything. Objects shared that way are used as
+ * their first grader left them: a second one rewriting the Makefile or the sources while a
+ * third ran make there made that make fail ("No targets"). */
+static char *build_kit_objects(const struct grader *g, const struct lab *lab, const char *dir)
 {
-    char *kitobj = xasprintf("%s/kit-%s", g->kit_objects ? g->kit_objects : g->build_root, lab->id);
-    char *problem = NULL, *kit_problem = NULL;
-    /* Objects shared by graders that run at the same time (--kit-objects: the self-test's jobs)
-     * are used as their first grader left them: a second one rewriting the Makefile or the
-     * sources while a third runs make there made that make fail ("No targets"). */
-    char *built = xasprintf("%s/.built", kitobj);
+    char *problem = NULL, *built = xasprintf("%s/.built", dir), *lock = xasprintf("%s.lock", dir);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        flock(fd, LOCK_EX); /* released by close, or by the grader's end */
     if (!g->kit_objects || access(built, F_OK) != 0) {
-        kit_problem = sync_kit_sources(g, lab, kitobj);
-        if (!kit_problem)
-            kit_problem = run_make(kitobj, kit_makefile(kitobj), "the kit's tests do not build");
-        if (!kit_problem)
+        unlink(built);
+        problem = sync_kit_sources(g, lab, dir);
+        if (!problem)
+            problem = run_make(dir, lab ? kit_makefile(dir) : support_makefile(dir),
+                               lab ? "the kit's tests do not build"
+                                   : "the kit's support code does not build");
+        if (!problem)
             write_file(built, "");
     }
-    free(built);
+    if (fd >= 0)
+        close(fd);
+    free(built), free(lock);
+    return problem;
+}
+
+char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, char **warnings)
+{
+    const char *root = g->kit_objects ? g->kit_objects : g->build_root;
+    char *kitobj = xasprintf("%s/kit-%s", root, lab->id);
+    char *support = xasprintf("%s/kit-support", root);
+    char *problem = NULL;
+    char *kit_problem = build_kit_objects(g, NULL, support);
+    if (!kit_problem)
+        kit_problem = build_kit_objects(g, lab, kitobj);
     if (kit_problem) {
         /* not the student's fault: say so plainly */
         problem = xasprintf("%s(this is a problem with the kit, not with your file)", kit_problem);
@@ -243,9 +283,9 @@ char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, c
         problem = policy_gate(lab, bd);
     if (!problem) {
         char *what = xasprintf("the lab's tests do not link with %s/%s", lab->dirname, lab->stub);
-        problem = run_make(bd, link_makefile(g, lab, kitobj), what);
+        problem = run_make(bd, link_makefile(g, lab, kitobj, support), what);
         free(what);
     }
-    free(kitobj);
+    free(kitobj), free(support);
     return problem;
 }
