@@ -8,7 +8,8 @@
  * (output_formats) and through `build/grader --from=FILE --format=X`, and each output is parsed
  * back (jansson for JSON and Gradescope, expat for JUnit and HTML, lines for text and Markdown):
  * every lab's score and max_score, the total, and JUnit's test, failure and skip counts must be
- * the ones this file adds up itself, check by check. Run from the kit's root (make test does).
+ * the ones this file adds up itself, check by check. One check's feedback must be the same words
+ * in every format (feedback.h). Run from the kit's root (make test does).
  */
 #include <criterion/criterion.h>
 #include <expat.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "feedback.h"
 #include "hidden.h"
 #include "markup.h"
 #include "output.h"
@@ -93,13 +95,15 @@ static void make_lab(struct lab_result *r, const struct lab *lab, int kind)
             set(cr, c, false, "not started", "still the kit's stub: not run.");
         else if (kind == 1 && k == 0)
             set(cr, c, false, "wrong result", "got 3 <want 4> & \"more\"\nsecond line");
+        else if (kind == 1 && k == 1) /* not run in this grade, as grade.c skips it */
+            set(cr, c, false, "skipped", "");
         else if (kind == 1 && k == 2)
             set(cr, c, false, "data race", "Revisit: the critical section. Two threads wrote x.");
         else if (c->hidden)
             set(cr, c, false, "wrong result", "the hidden test's own words");
         else
             set(cr, c, true, "passed", "");
-        if (kind == 1 && k == 1)
+        if (kind <= 1 && k == 1) /* and a pass not asked for (--from with --check) */
             cr->skipped = true;
         if (kind == 0 && k == 0) {
             free(cr->details);
@@ -593,5 +597,90 @@ Test(emitters, hostile_bytes_make_well_formed_junit_and_html)
         free(out);
     }
     free(sub), free(line);
+    grade_teardown(&g);
+}
+
+/* ---- The same words ---------------------------------------------------------------------- */
+
+static char *printed(const char *format, const struct run_summary *s)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+    output_find(format)->print(mem, s, false);
+    fclose(mem);
+    return out;
+}
+
+Test(emitters, one_checks_feedback_is_the_same_in_every_format)
+{
+    struct grade g;
+    grade_setup(&g);
+    const struct lab_result *pass = &g.results[0], *fail = &g.results[1];
+    const struct lab_result *unbuilt = &g.results[2], *unstarted = &g.results[3];
+    struct {
+        const struct lab_result *r;
+        int k;
+        char *want;
+    } cases[] = {
+        {pass, 0, xstrdup("passed\na note on a pass")},
+        {fail, 0,
+         xasprintf("wrong result: got 3 <want 4> & \"more\"\nsecond line\nRevisit: %s",
+                   fail->checks[0].check->revisit)},
+        /* the message names its own concept: the handout is where to see more */
+        {fail, 2,
+         xasprintf("data race: Revisit: the critical section. Two threads wrote x.\nSee: %s",
+                   fail->checks[2].check->revisit)},
+        {unbuilt, 0, xasprintf("not built\n%s", unbuilt->problem)},
+        {unstarted, 0, xstrdup("not started: still the kit's stub: not run.")},
+    };
+    struct run_summary s = {1234, "/home/student/sub", false, g.results, g.nlabs};
+    char *gs = printed("gradescope", &s), *junit = printed("junit", &s);
+    char *html = printed("html", &s), *text = printed("text", &s);
+    json_t *doc = json_loads(gs, 0, NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const struct check_result *c = &cases[i].r->checks[cases[i].k];
+        char *got = feedback_text(cases[i].r, c);
+        cr_assert_str_eq(got, cases[i].want, "case %zu", i);
+        /* Gradescope's test output is it, word for word */
+        char *name = xasprintf("%s: %s", cases[i].r->lab->id, c->check->id);
+        const char *output = NULL;
+        size_t k;
+        json_t *t;
+        json_array_foreach(json_object_get(doc, "tests"), k, t)
+        {
+            if (strcmp(json_string_value(json_object_get(t, "name")), name) == 0)
+                output = json_string_value(json_object_get(t, "output"));
+        }
+        cr_assert_str_eq(output ? output : "(none)", got, "gradescope %s", name);
+        /* JUnit and HTML hold it escaped: in a failure or system-out, in a <pre> */
+        char *escaped = NULL;
+        size_t n = 0;
+        FILE *mem = open_memstream(&escaped, &n);
+        markup_text(mem, got);
+        fclose(mem);
+        char *in_junit = xasprintf(">%s</", escaped),
+             *in_html = xasprintf("<pre>%s</pre>", escaped);
+        cr_assert_not_null(strstr(junit, in_junit), "junit %s", name);
+        if (cases[i].r->graded && !cases[i].r->not_started)
+            cr_assert_not_null(strstr(html, in_html), "html %s", name);
+        /* the terminal: each line of the message, details and advice, under the check's line */
+        struct feedback f;
+        feedback_of(cases[i].r, c, &f);
+        const char *parts[] = {f.message, f.details, f.advice};
+        for (int p = 0; p < 3 && cases[i].r->graded && !cases[i].r->not_started; p++) {
+            char *copy = xstrdup(parts[p]);
+            for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+                char *indented = xasprintf("\n        %s\n", line);
+                cr_assert_not_null(strstr(text, indented), "text %s: %s", name, line);
+                free(indented);
+            }
+            free(copy);
+        }
+        feedback_free(&f);
+        free(in_junit), free(in_html), free(escaped), free(name), free(got), free(cases[i].want);
+    }
+    json_decref(doc);
+    free(gs), free(junit), free(html), free(text);
     grade_teardown(&g);
 }
