@@ -6,6 +6,8 @@
 SUBMISSION ?=
 LAB ?=
 SEED ?=
+# FORMAT=text (default), json, markdown, gradescope, junit or html: see build/grader --help
+# and README.md, "Output formats".
 FORMAT ?= text
 CHECK ?=
 RELEASE ?=
