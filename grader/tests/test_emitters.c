@@ -51,6 +51,8 @@ static int lab_index(struct said *s, const char *id)
 
 /* ---- The made-up grade ------------------------------------------------------------------- */
 
+static const char hidden_words[] = "words only the hidden test says"; /* no markup to escape */
+
 struct grade {
     struct lab **all;
     int nall;
@@ -100,7 +102,7 @@ static void make_lab(struct lab_result *r, const struct lab *lab, int kind)
         else if (kind == 1 && k == 2)
             set(cr, c, false, "data race", "Revisit: the critical section. Two threads wrote x.");
         else if (c->hidden)
-            set(cr, c, false, "wrong result", "the hidden test's own words");
+            set(cr, c, false, "wrong result", hidden_words);
         else
             set(cr, c, true, "passed", "");
         if (kind <= 1 && k == 1) /* and a pass not asked for (--from with --check) */
@@ -474,35 +476,48 @@ Test(emitters, every_format_tells_the_same_totals)
     grade_teardown(&g);
 }
 
-/* The same through the grader itself: --from=FILE --format=X, as a CI step would run it. */
+/* What `build/grader --from=FILE` prints for the made-up grade's labs in that format. */
+static char *grader_from(const struct grade *g, const char *format, bool release)
+{
+    struct sbuf ids = {0}, out = {0};
+    for (int i = 0; i < g->nlabs; i++)
+        sbuf_addf(&ids, "%s%s", i ? "," : "", g->labs[i]->id);
+    char *cmd = xasprintf("build/grader --kit=. --from=%s --lab=%s --format=%s --color=never%s",
+                          g->path, ids.s, format, release ? " --release" : "");
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char buf[65536];
+    size_t n;
+    sbuf_add(&out, "");
+    while ((n = fread(buf, 1, sizeof buf - 1, p)) > 0) {
+        buf[n] = '\0';
+        sbuf_add(&out, buf);
+    }
+    cr_assert_eq(pclose(p), 0, "%s failed", cmd);
+    free(cmd);
+    sbuf_free(&ids);
+    return out.s;
+}
+
+/* The same through the grader itself: --from=FILE --format=X, as a CI step would run it; and
+ * in every format a hidden check's own words are shown only with --release. */
 Test(emitters, the_grader_from_a_stored_grade_tells_the_same_totals)
 {
     struct grade g;
     grade_setup(&g);
     cr_assert(access("build/grader", X_OK) == 0, "build/grader is not built (make build/grader)");
-    struct sbuf ids = {0};
-    for (int i = 0; i < g.nlabs; i++)
-        sbuf_addf(&ids, "%s%s", i ? "," : "", g.labs[i]->id);
     for (const struct output_format *f = output_formats; f->name; f++) {
-        char *cmd = xasprintf("build/grader --kit=. --from=%s --lab=%s --format=%s --color=never",
-                              g.path, ids.s, f->name);
-        FILE *p = popen(cmd, "r");
-        cr_assert_not_null(p);
-        struct sbuf out = {0};
-        char buf[65536];
-        size_t n;
-        sbuf_add(&out, "");
-        while ((n = fread(buf, 1, sizeof buf - 1, p)) > 0) {
-            buf[n] = '\0';
-            sbuf_add(&out, buf);
-        }
-        cr_assert_eq(pclose(p), 0, "%s failed", cmd);
-        struct said got = read_format(f->name, out.s, out.len, &g);
+        char *out = grader_from(&g, f->name, false);
+        struct said got = read_format(f->name, out, strlen(out), &g);
         same_totals("grader --from", f->name, &got, &g);
-        sbuf_free(&out);
-        free(cmd);
+        cr_assert_null(strstr(out, hidden_words), "%s shows a hidden check's feedback", f->name);
+        free(out);
+        if (g.nlabs < 5)
+            continue; /* no hidden check in this kit */
+        out = grader_from(&g, f->name, true);
+        cr_assert_not_null(strstr(out, hidden_words), "%s --release: no hidden feedback", f->name);
+        free(out);
     }
-    sbuf_free(&ids);
     grade_teardown(&g);
 }
 
