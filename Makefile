@@ -6,6 +6,8 @@
 SUBMISSION ?=
 LAB ?=
 SEED ?=
+# FORMAT=text (default), json, markdown, gradescope, junit or html: see build/grader --help
+# and README.md, "Output formats".
 FORMAT ?= text
 CHECK ?=
 RELEASE ?=
@@ -77,6 +79,9 @@ $(BUILD)/unit/test_patch: grader/tests/test_patch.c grader/selftest/patch.c grad
 	$(WRITABLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igrader $< grader/selftest/patch.c grader/util.c -lcriterion -o $@
+
+# test_emitters runs the grader too (--from=FILE --format=X for every format).
+$(BUILD)/unit/test_emitters: $(BUILD)/grader
 
 $(BUILD)/unit/test_%: grader/tests/test_%.c $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_HDR) | $(BUILD)/.setup-done
 	$(WRITABLE)

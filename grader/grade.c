@@ -4,7 +4,6 @@
 #include <unistd.h>
 #include <time.h>
 
-#include "output.h"
 #include "stage.h"
 #include "stubsum.h"
 #include "text.h"
@@ -119,7 +118,7 @@ static json_t *check_run(void *ctx, int i)
     }
     check_result_clean(&cr); /* jansson takes valid UTF-8 only */
     json_t *json = check_result_json(&cr);
-    free(cr.verdict), free(cr.message), free(cr.details), free(cr.raw);
+    check_result_free(&cr);
     return json;
 }
 
@@ -281,14 +280,4 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
     apply_requirements(lab, r);
     lab_result_clean(r); /* whatever bytes the stub and its programs produced */
     r->seconds = now() - start;
-}
-
-void lab_result_free(struct lab_result *r)
-{
-    for (int i = 0; i < r->nchecks; i++) {
-        struct check_result *c = &r->checks[i];
-        free(c->verdict), free(c->message), free(c->details), free(c->raw);
-    }
-    free(r->checks), free(r->problem), free(r->warnings), free(r->release), free(r->build_dir);
-    memset(r, 0, sizeof *r);
 }

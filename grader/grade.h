@@ -1,4 +1,4 @@
-/* grade.h - grading one lab: the pipeline and its results.
+/* grade.h - grading one lab: the pipeline that fills a lab_result (result.h).
  *
  * DESIGN: a lab is graded in a fresh build directory, build/grade/ID/, in stages:
  *   stage   copy only the stub file from the submission, beside the kit's headers;
@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "labconf.h"
+#include "result.h"
 
 struct grader {
     char *kit;        /* absolute path of the kit (has labs/, include/, grader/support/) */
@@ -33,37 +34,7 @@ struct grader {
     bool release;      /* show the hidden checks' feedback too (hidden.h) */
 };
 
-struct check_result {
-    const struct check *check;
-    bool passed;
-    bool skipped; /* not run (quick mode or not selected): counts neither way */
-    int points;
-    char *verdict; /* one or two words: "passed", "wrong result", "timed out", "data race"... */
-    char *message; /* the first useful failure message, plain words, "" when passed */
-    char *details; /* more lines of feedback (where threads were blocked, notes), may be "" */
-    char *raw;     /* path of the raw report kept in the build directory, may be "" */
-    double seconds;
-    char stuck[48]; /* a test: the scenario (tl_scenario) in which the run hung or timed out, or ""
-                     */
-};
-
-struct lab_result {
-    const struct lab *lab;
-    int score;
-    bool graded;      /* false: the stub was missing, did not build or broke the rules */
-    bool not_started; /* the submitted file is the kit's stub, byte for byte */
-    char *problem;    /* why not graded, with the compiler's first errors; "" otherwise */
-    char *warnings;   /* compiler warnings on the stub, "" if none */
-    char *release;    /* work the stub hides in assert() (policy_release_build), "" if none: the
-                         ThreadSanitizer checks, which run the -DNDEBUG build, fail with it */
-    char *build_dir;
-    struct check_result *checks;
-    int nchecks;
-    double seconds;
-};
-
 /* Grade one lab. Never fails: every problem becomes part of the result. */
 void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result *r);
-void lab_result_free(struct lab_result *r);
 
 #endif

@@ -101,9 +101,7 @@ static void usage(FILE *out)
           "  -l, --lab ID[,ID...]  grade only these labs (race, 03-locks, ...)\n"
           "  -c, --check ID[,...]  run only these checks (kind:name, e.g. test:fifo_order)\n"
           "  -q, --quick           tests, ThreadSanitizer and policy only (make check)\n"
-          "  -f, --format FORMAT   text (default), json (one JSON document on stdout),\n"
-          "                        markdown (a score table and the text, for a CI summary)\n"
-          "                        or gradescope (Gradescope's results.json)\n"
+          "  -f, --format FORMAT   how to print the grade on stdout (below)\n"
           "      --seed N          replay the schedule noise of an earlier run\n"
           "  -k, --kit DIR         the kit (default: found from the grader's own path)\n"
           "  -b, --build-dir DIR   where build directories go (default: KIT/build/grade)\n"
@@ -121,6 +119,9 @@ static void usage(FILE *out)
           "      --fail-below-full exit 1 unless every check run (or read) passed\n"
           "  -h, --help            this help\n",
           out);
+    fputs("formats:\n", out);
+    for (const struct output_format *f = output_formats; f->name; f++)
+        fprintf(out, "  %-20s  %s\n", f->name, f->what);
 }
 
 static char *default_kit(void)
@@ -259,20 +260,13 @@ static int print_grade(const struct grader *g, struct lab_result *results, int n
         }
     }
     /* The submission's path is shown: its name may hold any bytes too. */
-    struct grader shown = *g;
-    shown.submission = text_clean(g->submission, strlen(g->submission), TEXT_MAX);
-    struct run_summary s = {&shown, results, nlabs};
-    if (strcmp(format, "json") == 0)
-        output_json(stdout, &s);
-    else if (strcmp(format, "markdown") == 0)
-        output_markdown(stdout, &s);
-    else if (strcmp(format, "gradescope") == 0)
-        output_gradescope(stdout, &s);
-    else
-        output_text(stdout, &s,
-                    strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 &&
-                                                     isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
-    free(shown.submission);
+    char *shown = text_clean(g->submission, strlen(g->submission), TEXT_MAX);
+    struct run_summary s = {g->seed, shown, g->quick, results, nlabs};
+    output_find(format)->print(
+        stdout, &s,
+        strcmp(color, "always") == 0 ||
+            (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
+    free(shown);
     return fail_below_full && (checks_run == 0 || !full) ? 1 : 0;
 }
 
@@ -402,9 +396,18 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         die(2, "unexpected argument '%s' (see grader --help)", argv[optind]);
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
-        strcmp(format, "markdown") != 0 && strcmp(format, "gradescope") != 0)
-        die(2, "--format is text, json, markdown or gradescope, not '%s'", format);
+    if (!output_find(format)) {
+        struct sbuf names = {0};
+        for (const struct output_format *f = output_formats; f->name; f++)
+            sbuf_addf(&names, "%s%s",
+                      f == output_formats ? ""
+                      : f[1].name         ? ", "
+                                          : " or ",
+                      f->name);
+        fprintf(stderr, "grader: --format is %s, not '%s'\n", names.s, format);
+        sbuf_free(&names);
+        return 2;
+    }
     if (!g.kit)
         g.kit = default_kit();
 

@@ -1,39 +1,42 @@
-/* output.h - results for people (a table) and for programs (one JSON document). */
+/* output.h - the output formats: one file each, every one printing a run_summary (result.h).
+ *
+ *   text        output_text.c        the terminal's scores and feedback (colour when asked)
+ *   json        output_json.c        one JSON document (result.h's run_summary_json)
+ *   markdown    output_markdown.c    a score table, then the text in a code block (a CI summary)
+ *   gradescope  output_gradescope.c  Gradescope's autograder results.json, a test per check
+ *   junit       output_junit.c       JUnit XML for CI test tabs, a testcase per check
+ *   html        output_html.c        a self-contained HTML report for one student
+ *
+ * Every format adds up points with result.h's lab_max_score and run_totals, and shows a check's
+ * feedback with feedback.h's helpers, so that their totals and words agree (test_emitters.c).
+ */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
-#include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
-#include "grade.h"
+#include "result.h"
 
-struct run_summary {
-    const struct grader *g;
-    struct lab_result *labs;
-    int nlabs;
+struct output_format {
+    const char *name;
+    const char *what; /* for --help */
+    void (*print)(FILE *out, const struct run_summary *s, bool color);
 };
 
-/* The human table; colour when color is true. */
-void output_text(FILE *out, const struct run_summary *s, bool color);
-/* {"score", "max_score", "hidden_points", "seed", "submission", "labs": [{"id", "title", "score",
- *   "max_score", "hidden_points", "graded", "problem", "warnings", "build_dir", "seconds",
- *   "checks": [{"name", "kind", "passed", "skipped", "points", "max_points", "verdict",
- *               "message", "details", "revisit", "raw", "seconds", "hidden"}]}]}
- * hidden_points: the points of hidden checks not graded here (a student kit); a check's
- * "hidden" says it is one of the instructor's hidden checks (see hidden.h). */
-void output_json(FILE *out, const struct run_summary *s);
-/* Gradescope's autograder results.json: a test per check (output_gradescope.c). */
-void output_gradescope(FILE *out, const struct run_summary *s);
-/* A table of the labs' scores, then output_text's feedback in a code block (output_markdown.c),
- * for a CI run's summary page. */
-void output_markdown(FILE *out, const struct run_summary *s);
-/* One lab's result as JSON, and back (for results graded in a worker process). */
-json_t *lab_result_json(const struct lab_result *r);
-json_t *check_result_json(const struct check_result *c);
-void check_result_from_json(json_t *j, const struct check *check, struct check_result *r);
-int lab_result_from_json(json_t *j, const struct lab *lab, struct lab_result *r);
+/* Every format, in --help's order; the last entry's name is NULL. */
+extern const struct output_format output_formats[];
+/* The format of that name, or NULL. */
+const struct output_format *output_find(const char *name);
 
-/* The lab's grading table in Markdown, as its README shows it. */
+void output_text(FILE *out, const struct run_summary *s, bool color);
+void output_json(FILE *out, const struct run_summary *s);
+void output_markdown(FILE *out, const struct run_summary *s);
+void output_gradescope(FILE *out, const struct run_summary *s);
+void output_junit(FILE *out, const struct run_summary *s);
+void output_html(FILE *out, const struct run_summary *s);
+
+/* The lab's grading table in Markdown, as its README shows it (output_markdown.c). */
 void output_table(FILE *out, const struct lab *lab);
 
 #endif

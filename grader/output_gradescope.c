@@ -1,43 +1,23 @@
 /* output_gradescope.c - the grade as Gradescope's autograder results.json (--format=gradescope).
  *
  * One Gradescope test per check, worth its points, with the same feedback as the terminal: the
- * message, the details and what to revisit. A lab that did not build, broke the rules or was
- * not started gives each of its checks that one reason. The seed goes in extra_data, so that an
- * instructor can replay the schedule noise of any submission (make grade SEED=...).
+ * message, the details and what to revisit (feedback_text). A lab that did not build, broke the
+ * rules or was not started gives each of its checks that one reason. The seed goes in extra_data,
+ * so that an instructor can replay the schedule noise of any submission (make grade SEED=...).
  */
 #include <jansson.h>
 #include <string.h>
 
+#include "feedback.h"
 #include "output.h"
 #include "util.h"
-
-static char *check_output(const struct lab_result *r, const struct check_result *c)
-{
-    struct sbuf b = {0};
-    sbuf_add(&b, "");
-    if (c->passed) {
-        sbuf_add(&b, "passed");
-    } else if (!r->graded) {
-        sbuf_addf(&b, "%s\n%s", c->verdict, r->problem);
-    } else {
-        sbuf_addf(&b, "%s: %s", c->verdict, c->message);
-        if (c->details && *c->details)
-            sbuf_addf(&b, "\n%s", c->details);
-        if (!r->not_started)
-            sbuf_addf(&b, "\n%s %s",
-                      strstr(c->message, "Revisit:") ? "See:" : "Revisit:", c->check->revisit);
-    }
-    if (c->passed && c->details && *c->details)
-        sbuf_addf(&b, "\n%s", c->details);
-    return b.s;
-}
 
 static json_t *check_test(const struct lab_result *r, const struct check_result *c, int lab_no,
                           int check_no, uint64_t seed)
 {
     char *name = xasprintf("%s: %s", r->lab->id, c->check->id);
     char *number = xasprintf("%d.%d", lab_no, check_no);
-    char *output = check_output(r, c);
+    char *output = feedback_text(r, c);
     json_t *extra =
         json_pack("{s:s, s:s, s:s, s:I, s:f}", "lab", r->lab->id, "check", c->check->id, "verdict",
                   c->verdict, "seed", (json_int_t)seed, "seconds", c->seconds);
@@ -53,22 +33,20 @@ static json_t *check_test(const struct lab_result *r, const struct check_result 
 void output_gradescope(FILE *out, const struct run_summary *s)
 {
     json_t *tests = json_array();
-    int score = 0, max = 0;
+    int score, max, hidden;
     double seconds = 0;
     struct sbuf summary = {0};
-    sbuf_addf(&summary, "threadlab (seed %llu)\n", (unsigned long long)s->g->seed);
+    run_totals(s, &score, &max, &hidden);
+    sbuf_addf(&summary, "threadlab (seed %llu)\n", (unsigned long long)s->seed);
     for (int i = 0; i < s->nlabs; i++) {
         const struct lab_result *r = &s->labs[i];
-        int lab_max = 0;
+        int lab_max = lab_max_score(r);
         for (int k = 0; k < r->nchecks; k++) {
             const struct check_result *c = &r->checks[k];
             if (c->skipped)
                 continue;
-            lab_max += c->check->points;
-            json_array_append_new(tests, check_test(r, c, i + 1, k + 1, s->g->seed));
+            json_array_append_new(tests, check_test(r, c, i + 1, k + 1, s->seed));
         }
-        score += r->score;
-        max += lab_max;
         seconds += r->seconds;
         sbuf_addf(&summary, "%s: %d/%d%s\n", r->lab->id, r->score, lab_max,
                   r->not_started ? " (not started)"
@@ -81,7 +59,7 @@ void output_gradescope(FILE *out, const struct run_summary *s)
     json_t *doc = json_pack("{s:i, s:i, s:s, s:s, s:s, s:{s:I, s:i}, s:o}", "score", score,
                             "execution_time", (int)(seconds + 0.5), "output", summary.s,
                             "output_format", "text", "stdout_visibility", "hidden", "extra_data",
-                            "seed", (json_int_t)s->g->seed, "max_score", max, "tests", tests);
+                            "seed", (json_int_t)s->seed, "max_score", max, "tests", tests);
     json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', out);
     json_decref(doc);

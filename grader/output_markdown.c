@@ -1,6 +1,7 @@
 /* output_markdown.c - a grade as Markdown (--format=markdown), for a CI run's summary page
  * ($GITHUB_STEP_SUMMARY): a table of the labs' scores, then the same feedback as the terminal's,
- * word for word (output_text without colour), in a code block. */
+ * word for word (output_text without colour), in a code block. Also a lab's grading table, as its
+ * handout shows it (output_table: --table, make tables). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,21 +35,18 @@ static void cell(FILE *out, const char *text)
 
 void output_markdown(FILE *out, const struct run_summary *s)
 {
-    int score = 0, max = 0, hidden = 0;
+    int score, max, hidden;
+    run_totals(s, &score, &max, &hidden);
     fprintf(out, "| Lab | Score | Checks passed | Hidden tests |\n|---|---:|---:|---:|\n");
     for (int i = 0; i < s->nlabs; i++) {
         const struct lab_result *r = &s->labs[i];
-        int lab_max = 0, run = 0, passed = 0;
+        int lab_max = lab_max_score(r), run = 0, passed = 0;
         for (int k = 0; k < r->nchecks; k++) {
             if (r->checks[k].skipped)
                 continue;
-            lab_max += r->checks[k].check->points;
             run++;
             passed += r->checks[k].passed;
         }
-        score += r->score;
-        max += lab_max;
-        hidden += lab_hidden_ungraded(r->lab);
         fprintf(out, "| `%s` ", r->lab->id);
         cell(out, r->lab->title);
         if (r->not_started && r->score == 0)
@@ -85,4 +83,24 @@ void output_markdown(FILE *out, const struct run_summary *s)
         fputc('`', out);
     fprintf(out, "\n\n</details>\n");
     free(text);
+}
+
+void output_table(FILE *out, const struct lab *lab)
+{
+    /* the same table in the instructor's kit and in a student kit: hidden checks are one row */
+    int total = lab->hidden_points;
+    fprintf(out, "| Check | Points | What it verifies |\n|---|---:|---|\n");
+    for (int i = 0; i < lab->nchecks; i++) {
+        if (lab->checks[i].hidden)
+            continue;
+        fprintf(out, "| `%s` | %d | %s |\n", lab->checks[i].id, lab->checks[i].points,
+                lab->checks[i].verifies);
+        total += lab->checks[i].points;
+    }
+    if (lab->hidden_points)
+        fprintf(out,
+                "| hidden tests | %d | graded by your instructor, who tells you their names "
+                "and points, and their feedback once the grades are released |\n",
+                lab->hidden_points);
+    fprintf(out, "| **Total** | **%d** | |\n", total);
 }

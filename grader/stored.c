@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
 #include "stored.h"
 
 int stored_load(const char *file, struct grader *g, struct lab **labs, int nlabs,

@@ -25,7 +25,7 @@ static void put(struct out *o, const char *s, size_t n)
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if there is none. Overlong
  * forms, surrogates and code points above U+10FFFF are invalid (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t text_utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned char b = s[0];
     size_t len;
@@ -63,7 +63,7 @@ char *text_clean(const char *s, size_t len, size_t max)
         size_t in = 1, outn = 1;
         if (b == '\n' || b == '\t' || (b >= 0x20 && b < 0x7f)) {
             piece[0] = (char)b;
-        } else if ((in = utf8_seq(p + i, len - i)) > 0) {
+        } else if ((in = text_utf8_seq(p + i, len - i)) > 0) {
             memcpy(piece, p + i, in);
             outn = in;
         } else {

@@ -26,6 +26,10 @@
  * what was cut. The caller frees it. */
 char *text_clean(const char *s, size_t len, size_t max);
 
+/* Length of the valid UTF-8 sequence of a character at s (at most n bytes) that is not a C1
+ * control, 2 to 4; 0 for an ASCII byte or no such sequence. */
+size_t text_utf8_seq(const unsigned char *s, size_t n);
+
 /* Replaces *s (NUL-terminated, or NULL) by its clean copy, at most TEXT_MAX bytes. */
 void text_clean_field(char **s);
 
