@@ -80,8 +80,9 @@ $(BUILD)/unit/test_patch: grader/tests/test_patch.c grader/selftest/patch.c grad
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igrader $< grader/selftest/patch.c grader/util.c -lcriterion -o $@
 
-# test_emitters runs the grader too (--from=FILE --format=X for every format).
-$(BUILD)/unit/test_emitters: $(BUILD)/grader
+# test_emitters runs the grader too (--from=FILE --format=X for every format), test_host to
+# grade as a host with fewer CPUs would.
+$(BUILD)/unit/test_emitters $(BUILD)/unit/test_host: $(BUILD)/grader
 
 $(BUILD)/unit/test_%: grader/tests/test_%.c $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_HDR) | $(BUILD)/.setup-done
 	$(WRITABLE)

@@ -39,15 +39,51 @@ static void skip(struct check_result *r, const struct check *c, const char *verd
     r->raw = xstrdup("");
 }
 
-/* A check that requires others earns its points only if they passed as well. */
+/* What each check is worth in this grade: lab.conf's points, and the points of the checks this
+ * host cannot judge shared out among the others in proportion to theirs (largest remainders
+ * first, so that the lab's total stays what lab.conf says). */
+static void share_out_ungradable(struct lab_result *r)
+{
+    int moved = 0, base = 0, given = 0;
+    for (int i = 0; i < r->nchecks; i++) {
+        const struct check_result *cr = &r->checks[i];
+        moved += cr->ungradable ? cr->check->points : 0;
+        base += cr->skipped ? 0 : cr->check->points;
+    }
+    long *rest = xcalloc((size_t)r->nchecks + 1, sizeof *rest); /* -1: gets no more */
+    for (int i = 0; i < r->nchecks; i++) {
+        struct check_result *cr = &r->checks[i];
+        long part = cr->skipped || base == 0 ? 0 : (long)moved * cr->check->points;
+        cr->max_points = cr->ungradable ? 0 : cr->check->points + (int)(part / (base ? base : 1));
+        given += (int)(part / (base ? base : 1));
+        rest[i] = cr->skipped || base == 0 ? -1 : part % base;
+    }
+    while (given < moved) {
+        int best = -1;
+        for (int i = 0; i < r->nchecks; i++)
+            if (rest[i] >= 0 && (best < 0 || rest[i] > rest[best]))
+                best = i;
+        if (best < 0)
+            break; /* nothing left to take them: every check of the lab is ungradable */
+        r->checks[best].max_points++;
+        rest[best] = -1;
+        given++;
+    }
+    free(rest);
+}
+
+/* A check that requires others earns its points only if they passed as well (or cannot be
+ * judged on this host). */
 static void apply_requirements(const struct lab *lab, struct lab_result *r)
 {
+    share_out_ungradable(r);
     for (int i = 0; i < r->nchecks; i++) {
         struct check_result *cr = &r->checks[i];
         for (size_t k = 0; cr->passed && k < cr->check->requires.len; k++) {
             const char *need = cr->check->requires.v[k];
             for (int j = 0; j < lab->nchecks; j++) {
-                if (strcmp(r->checks[j].check->id, need) != 0 || r->checks[j].passed)
+                if (strcmp(r->checks[j].check->id, need) != 0 || r->checks[j].passed ||
+                    r->checks[j].ungradable)
                     continue;
                 cr->passed = false;
                 free(cr->verdict), free(cr->message);
@@ -55,7 +91,7 @@ static void apply_requirements(const struct lab *lab, struct lab_result *r)
                 cr->message = xasprintf("this check earns its points once %s passes.", need);
             }
         }
-        cr->points = cr->passed ? cr->check->points : 0;
+        cr->points = cr->passed ? cr->max_points : 0;
         r->score += cr->points;
     }
 }
@@ -266,6 +302,14 @@ void grade_lab(const struct grader *g, const struct lab *lab, struct lab_result 
         if (!selected(g, lab, c)) {
             skip(cr, c, "skipped", NULL);
             cr->skipped = true;
+        } else if (c->cpus > g->cpus) {
+            skip(cr, c, "not gradable here",
+                 xasprintf("Not gradable on this host: it needs %d CPUs that can run at the same "
+                           "time, and this host gives %d. Its %d points count on the lab's other "
+                           "checks instead; grade on a host with %d or more CPUs to have it "
+                           "judged.",
+                           c->cpus, g->cpus, c->points, c->cpus));
+            cr->skipped = cr->ungradable = true;
         } else if (problem) {
             skip(cr, c, "not built", xstrdup("the lab did not build: see the problem above."));
         } else if (skip_all) {

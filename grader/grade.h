@@ -29,6 +29,7 @@ struct grader {
     bool quick;        /* make check: tests, ThreadSanitizer and policy only */
     struct strv only;  /* grade only these check ids ("kind:name"); empty = all */
     int check_jobs;    /* checks of one lab run at a time, each in its own worker process */
+    int cpus;          /* usable CPUs (host.h): a check needing more is not gradable here */
     bool grade_stubs;  /* grade a lab whose file is still the kit's stub (the self-test does) */
     char *kit_objects; /* where the kit's compiled tests and support go, if not build_root */
     bool release;      /* show the hidden checks' feedback too (hidden.h) */

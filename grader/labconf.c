@@ -74,6 +74,8 @@ static char *parse_check(struct lab *lab, int kind, char *rest)
             split_list(&c.forbid, value);
         else if (strcmp(opt, "calls") == 0)
             split_list(&c.calls, value);
+        else if (strcmp(opt, "cpus") == 0)
+            c.cpus = atoi(value);
         else
             return xasprintf("unknown option '%s'", opt);
     }

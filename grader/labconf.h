@@ -20,6 +20,7 @@ struct check {
     char *verifies;       /* what it verifies, for the grading table */
     char *revisit;        /* the concept to revisit when it fails */
     bool hidden;          /* declared in hidden/hidden.conf: instructor-only (see hidden.h) */
+    int cpus; /* usable CPUs it needs to judge anything (cpus=N; a speedup needs two), or 0 */
 };
 
 struct lab {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hidden.h"
+#include "host.h"
 #include "output.h"
 #include "owner.h"
 #include "sandbox.h"
@@ -486,6 +487,7 @@ int main(int argc, char **argv)
     /* one lab: run its checks that many at a time instead (the same load as two labs at once,
      * which every timed test already shares its machine with) */
     g.check_jobs = nlabs == 1 ? jobs : 1;
+    g.cpus = host_usable_cpus();
     grade_all(&g, labs, nlabs, jobs, results);
     if ((err_no = owner_give_back()) != 0)
         fprintf(stderr, "grader: could not give %s back to its owner: %s\n", g.build_root,

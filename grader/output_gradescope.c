@@ -23,8 +23,8 @@ static json_t *check_test(const struct lab_result *r, const struct check_result 
                   c->verdict, "seed", (json_int_t)seed, "seconds", c->seconds);
     json_t *test =
         json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "score", c->points, "max_score",
-                  c->check->points, "status", c->passed ? "passed" : "failed", "name", name,
-                  "number", number, "output", output, "output_format", "text", "visibility",
+                  c->max_points, "status", c->passed ? "passed" : "failed", "name", name, "number",
+                  number, "output", output, "output_format", "text", "visibility",
                   c->check->hidden ? "after_published" : "visible", "extra_data", extra);
     free(name), free(number), free(output);
     return test;
@@ -54,6 +54,9 @@ void output_gradescope(FILE *out, const struct run_summary *s)
                                  : "");
         if (!r->graded && *r->problem)
             sbuf_addf(&summary, "%s\n", r->problem);
+        for (int k = 0; k < r->nchecks; k++)
+            if (r->checks[k].ungradable)
+                sbuf_addf(&summary, "%s: %s\n", r->checks[k].check->id, r->checks[k].message);
     }
     sbuf_addf(&summary, "total: %d/%d\n", score, max);
     json_t *doc = json_pack("{s:i, s:i, s:s, s:s, s:s, s:{s:I, s:i}, s:o}", "score", score,

@@ -79,7 +79,7 @@ static void check_rows(FILE *out, const struct lab_result *r, const struct check
             c->passed ? "pass" : "fail", c->passed ? "PASS" : "FAIL");
     markup_text(out, c->check->id);
     fprintf(out, "</code>%s</td><td class=\"points\">%d/%d</td>",
-            c->check->hidden ? " (hidden)" : "", c->points, c->check->points);
+            c->check->hidden ? " (hidden)" : "", c->points, c->max_points);
     row_cell(out, "", c->passed ? "" : c->verdict);
     fputs("</tr>\n", out);
     if (c->passed && !*c->details)
@@ -131,11 +131,20 @@ static void lab_section(FILE *out, const struct lab_result *r)
           out);
     for (int k = 0; k < r->nchecks; k++) {
         if (r->checks[k].skipped)
-            skipped++;
+            skipped += !r->checks[k].ungradable;
         else
             check_rows(out, r, &r->checks[k]);
     }
     fputs("</tbody>\n</table>\n", out);
+    for (int k = 0; k < r->nchecks; k++) {
+        if (!r->checks[k].ungradable)
+            continue;
+        fputs("<p class=\"note\"><code>", out);
+        markup_text(out, r->checks[k].check->id);
+        fputs("</code>: ", out);
+        markup_text(out, r->checks[k].message);
+        fputs("</p>\n", out);
+    }
     if (skipped) {
         fprintf(out,
                 "<p class=\"note\">%d more checks not run here: <code>make grade LAB=", skipped);

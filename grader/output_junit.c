@@ -50,7 +50,9 @@ static void testcase(FILE *out, const struct lab_result *r, const struct check_r
     fprintf(out, "\" time=\"%.3f\"", c->skipped ? 0.0 : c->seconds);
     char *feedback = c->skipped ? NULL : feedback_text(r, c);
     if (c->skipped) {
-        fputs(">\n      <skipped message=\"not run in this grade\"/>\n    </testcase>\n", out);
+        fputs(">\n      <skipped message=\"", out);
+        markup_attr(out, c->ungradable ? c->message : "not run in this grade");
+        fputs("\"/>\n    </testcase>\n", out);
     } else if (!c->passed) {
         fputs(">\n      <failure message=\"", out);
         markup_attr(out, c->verdict);

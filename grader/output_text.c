@@ -29,7 +29,7 @@ static void check_line(FILE *out, const struct lab_result *r, const struct check
     struct feedback f;
     feedback_of(r, c, &f);
     fprintf(out, "  %s%s%s  %-28s %3d/%-3d", colour, mark, st->off, c->check->id, c->points,
-            c->check->points);
+            c->max_points);
     if (c->check->hidden)
         fprintf(out, "  (hidden)");
     if (!c->passed && !c->skipped)
@@ -75,6 +75,12 @@ void output_text(FILE *out, const struct run_summary *s, bool color)
         }
         int skipped = 0;
         for (int k = 0; k < r->nchecks; k++) {
+            if (r->checks[k].ungradable) {
+                fprintf(out, "  %s----  %-28s %s%s\n", st->dim, r->checks[k].check->id,
+                        "not gradable here", st->off);
+                indented(out, r->checks[k].message, "        ");
+                continue;
+            }
             if (r->checks[k].skipped) {
                 skipped++;
                 continue;

@@ -24,7 +24,7 @@ int lab_max_score(const struct lab_result *r)
 {
     int max = 0;
     for (int k = 0; k < r->nchecks; k++)
-        max += r->checks[k].skipped ? 0 : r->checks[k].check->points;
+        max += r->checks[k].skipped ? 0 : r->checks[k].max_points;
     return max;
 }
 
@@ -40,10 +40,12 @@ void run_totals(const struct run_summary *s, int *score, int *max, int *hidden)
 
 json_t *check_result_json(const struct check_result *c)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:b}",
+    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:f, s:s, "
+                     "s:b}",
                      "name", c->check->name, "id", c->check->id, "kind",
                      check_kind_name(c->check->kind), "passed", c->passed, "skipped", c->skipped,
-                     "points", c->points, "max_points", c->check->points, "verdict", c->verdict,
+                     "not_gradable", c->ungradable, "points", c->points, "max_points",
+                     c->max_points, "verdict", c->verdict,
                      "message", c->message, "details", c->details, "revisit", c->check->revisit,
                      "raw", c->raw, "seconds", c->seconds, "stuck_scenario", c->stuck, "hidden",
                      c->check->hidden);
@@ -85,7 +87,10 @@ void check_result_from_json(json_t *c, const struct check *check, struct check_r
     cr->check = check;
     cr->passed = json_is_true(json_object_get(c, "passed"));
     cr->skipped = json_is_true(json_object_get(c, "skipped"));
+    cr->ungradable = json_is_true(json_object_get(c, "not_gradable"));
     cr->points = (int)json_integer_value(json_object_get(c, "points"));
+    json_t *max = json_object_get(c, "max_points");
+    cr->max_points = json_is_integer(max) ? (int)json_integer_value(max) : check->points;
     cr->verdict = get_string(c, "verdict");
     cr->message = get_string(c, "message");
     cr->details = get_string(c, "details");

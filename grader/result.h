@@ -19,7 +19,10 @@ struct check_result {
     const struct check *check;
     bool passed;
     bool skipped; /* not run (quick mode or not selected): counts neither way */
+    bool ungradable; /* skipped because this host has fewer usable CPUs than it needs */
     int points;
+    int max_points; /* what it is worth here: lab.conf's points, plus its share of those of its
+                       lab's ungradable checks (grade.c); the earned points are all or none */
     char *verdict; /* one or two words: "passed", "wrong result", "timed out", "data race"... */
     char *message; /* the first useful failure message, plain words, "" when passed */
     char *details; /* more lines of feedback (where threads were blocked, notes), may be "" */
@@ -72,10 +75,12 @@ int lab_result_from_json(json_t *j, const struct lab *lab, struct lab_result *r)
 /* The whole grade, as --format=json prints it:
  * {"score", "max_score", "hidden_points", "seed", "submission", "labs": [{"id", "title", "score",
  *   "max_score", "hidden_points", "graded", "problem", "warnings", "build_dir", "seconds",
- *   "checks": [{"name", "kind", "passed", "skipped", "points", "max_points", "verdict",
- *               "message", "details", "revisit", "raw", "seconds", "hidden"}]}]}
+ *   "checks": [{"name", "kind", "passed", "skipped", "not_gradable", "points", "max_points",
+ *               "verdict", "message", "details", "revisit", "raw", "seconds", "hidden"}]}]}
  * hidden_points: the points of hidden checks not graded here (a student kit); a check's
- * "hidden" says it is one of the instructor's hidden checks (see hidden.h). */
+ * "hidden" says it is one of the instructor's hidden checks (see hidden.h); "not_gradable", that
+ * this host has too few CPUs to judge it: it is skipped, and its points are shared out among the
+ * lab's other checks ("max_points" is what a check is worth in this grade). */
 json_t *run_summary_json(const struct run_summary *s);
 
 #endif

@@ -69,6 +69,7 @@ static void set(struct check_result *c, const struct check *check, bool passed, 
     c->check = check;
     c->passed = passed;
     c->points = passed ? check->points : 0;
+    c->max_points = check->points;
     c->verdict = xstrdup(verdict);
     c->message = xstrdup(message);
     c->details = xstrdup("");
