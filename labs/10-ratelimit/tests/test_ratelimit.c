@@ -60,32 +60,38 @@ TL_TEST(ratelimit, create_and_errors)
 
 /* ---- Task 2: the sliding window ------------------------------------------------------------- */
 
-/* One thread acquires one after the other: the times are exact. Call k cannot return before call
- * k - limit began plus a window, and the first limit calls of a new limiter do not wait. */
+/* One thread calls acquire `calls` times on l, one after the other, recording when each began
+ * and returned: the times are exact. The first `free` calls of a new limiter must not wait. */
+static void acquire_in_turn(struct rtt_lim *l, unsigned free, int calls, double *start, double *end)
+{
+    for (int k = 0; k < calls; k++) {
+        start[k] = tl_now();
+        int err = rtt_do(l, RTT_ACQUIRE, NULL);
+        end[k] = tl_now();
+        TL_CHECK(err == 0, "%s on %s returned %s; it must return 0", rtt_fn(l, RTT_ACQUIRE),
+                 l->what, tl_err_name(err));
+        if (k < (int)free)
+            TL_CHECK(end[k] - start[k] < tl_bound(0.05),
+                     "acquisition %d from a new %s took %.0f ms; the first %u must not wait", k + 1,
+                     l->what, (end[k] - start[k]) * 1000, free);
+    }
+}
+
+/* Call k cannot return before call k - limit began plus a window. */
 static void one_thread_window(unsigned limit, double window, int calls)
 {
     static struct rtt_lim l;
     rtt_sw(&l, limit, window);
     double start[32], end[32];
-    for (int k = 0; k < calls && k < 32; k++) {
-        start[k] = tl_now();
-        int err = sw_acquire(l.sw);
-        end[k] = tl_now();
-        TL_CHECK(err == 0, "sw_acquire on %s returned %s; it must return 0", l.what,
-                 tl_err_name(err));
-        if (k < (int)limit)
-            TL_CHECK(end[k] - start[k] < tl_bound(0.05),
-                     "acquisition %d from a new %s took %.0f ms; the first %u must not wait", k + 1,
-                     l.what, (end[k] - start[k]) * 1000, limit);
-        else
-            TL_CHECK(end[k] >= start[k - limit] + window - 0.0005,
-                     "one thread called sw_acquire on %s again and again: acquisition %d returned "
-                     "%.1f ms after acquisition %d began, so %u acquisitions fell within %.1f ms; "
-                     "at most %u are allowed in any window of %.0f ms. Admit a new one only when "
-                     "the oldest of the last %u is a whole window old (an off-by-one?)",
-                     l.what, k + 1, (end[k] - start[k - limit]) * 1000, k + 1 - (int)limit,
-                     limit + 1, (end[k] - start[k - limit]) * 1000, limit, window * 1000, limit);
-    }
+    acquire_in_turn(&l, limit, calls, start, end);
+    for (int k = (int)limit; k < calls; k++)
+        TL_CHECK(end[k] >= start[k - limit] + window - 0.0005,
+                 "one thread called sw_acquire on %s again and again: acquisition %d returned "
+                 "%.1f ms after acquisition %d began, so %u acquisitions fell within %.1f ms; "
+                 "at most %u are allowed in any window of %.0f ms. Admit a new one only when "
+                 "the oldest of the last %u is a whole window old (an off-by-one?)",
+                 l.what, k + 1, (end[k] - start[k - limit]) * 1000, k + 1 - (int)limit, limit + 1,
+                 (end[k] - start[k - limit]) * 1000, limit, window * 1000, limit);
     rtt_destroy(&l);
 }
 
@@ -120,16 +126,8 @@ static void one_thread_bucket(double rate, unsigned burst, int calls)
     static struct rtt_lim l;
     rtt_tb(&l, rate, burst);
     double start[32], end[32];
-    for (int k = 0; k < calls && k < 32; k++) {
-        start[k] = tl_now();
-        int err = tb_acquire(l.tb);
-        end[k] = tl_now();
-        TL_CHECK(err == 0, "tb_acquire on %s returned %s; it must return 0", l.what,
-                 tl_err_name(err));
-        if (k < (int)burst)
-            TL_CHECK(end[k] - start[k] < tl_bound(0.05),
-                     "acquisition %d from a new, full %s took %.0f ms; the first %u must not wait",
-                     k + 1, l.what, (end[k] - start[k]) * 1000, burst);
+    acquire_in_turn(&l, burst, calls, start, end);
+    for (int k = 0; k < calls; k++) {
         for (int i = 0; i <= k; i++) {
             double span = end[k] - start[i];
             TL_CHECK(k - i + 1 <= burst + rate * span + 1e-6,
