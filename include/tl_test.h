@@ -190,6 +190,11 @@ struct tl_usage {
 struct tl_usage tl_usage_now(void);
 /* The usage accumulated since start. */
 struct tl_usage tl_usage_since(struct tl_usage start);
+/* Watch the process for 300 ms while threads wait (`waiting`: "4 threads waited in rl_acquire")
+ * for what only another thread can bring (`until`: "the rlock is released"): a design that spins
+ * shows as CPU time, one that sleeps and looks again as wakeups. NULL if they slept, else what
+ * was seen, in words (a thread-local buffer): TL_CHECK(!problem, "%s", problem). */
+const char *tl_idle_problem(const char *waiting, const char *until);
 
 /* ---- Thread starts ------------------------------------------------------------------------ */
 

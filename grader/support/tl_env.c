@@ -140,6 +140,27 @@ struct tl_usage tl_usage_since(struct tl_usage start)
     return now;
 }
 
+const char *tl_idle_problem(const char *waiting, const char *until)
+{
+    static _Thread_local char problem[1024];
+    struct tl_usage start = tl_usage_now();
+    tl_sleep_ms(300);
+    struct tl_usage u = tl_usage_since(start);
+    if (u.cpu_s >= 0.15 * u.wall_s)
+        snprintf(problem, sizeof problem,
+                 "while %s for %.2f s, the process used %.2f s of CPU (%.0f%% of one core): "
+                 "waiting threads must sleep in a condition wait until %s, not spin",
+                 waiting, u.wall_s, u.cpu_s, 100 * u.cpu_s / u.wall_s, until);
+    else if (u.wakeups >= 50)
+        snprintf(problem, sizeof problem,
+                 "while %s for %.2f s, they woke up %ld times: waiting threads must block until "
+                 "%s, not poll (sleep and re-check)",
+                 waiting, u.wall_s, u.wakeups, until);
+    else
+        return NULL;
+    return problem;
+}
+
 void tl_spawn(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
     int err = pthread_create(thread, NULL, fn, arg);
