@@ -297,7 +297,11 @@ static void timed_on(struct rtt_lim *l)
                  "acquisition was allowed %.0f ms later; it must return ETIMEDOUT.%s",
                  rtt_fn(l, RTT_TIMED), tl_err_name(c.ret), (c.end - c.start) * 1000,
                  (first + 0.2 - c.end) * 1000, c.ret == 0 ? "" : late_why());
-        TL_CHECK(c.end <= deadline + tl_bound(0.03),
+        /* Returning at the deadline, if late, or at the next turn (200 ms after the first
+         * acquisition, 50 to 150 ms after this deadline) are told apart half-way between: a
+         * loaded machine wakes a thread tens of milliseconds late, never that late. */
+        double half_way = (first + 0.2 - deadline) / 2;
+        TL_CHECK(c.end <= deadline + half_way,
                  "%s returned ETIMEDOUT %.0f ms after its deadline; it must return by the "
                  "deadline.%s",
                  rtt_fn(l, RTT_TIMED), (c.end - deadline) * 1000, late_why());
