@@ -44,7 +44,8 @@ clean:
 	rm -rf $(BUILD)
 else
 
-.PHONY: all grade check test soak setup clean format tables student-kit gradescope
+.PHONY: all grade check test soak setup clean format tables student-kit gradescope grade-class \
+	merge-results
 all: $(BUILD)/grader
 
 # A build directory you cannot write (left by root with an older kit): say which and what to run.
@@ -128,6 +129,23 @@ student-kit:
 	@echo "make student-kit is instructor-only: this is a student kit already." >&2
 	@exit 2
 endif
+
+# A class: a folder of student folders or a list of git repositories, graded into OUT (a
+# gradebook, each student's grade, a line per problem); SHARD=i/N grades a slice, merge-results
+# joins the slices. See grader/class/grade-class.sh for the settings, README "Grading a class".
+CLASS_VARS = SUBMISSIONS="$(SUBMISSIONS)" OUT="$(OUT)" LABS="$(LABS)" SEED="$(SEED)" \
+	RELEASE="$(RELEASE)"
+
+$(BUILD)/class-gradebook: grader/class/gradebook.c | $(BUILD)/.setup-done
+	$(WRITABLE)
+	$(CC) $(CFLAGS) $< -ljansson -o $@
+
+grade-class: $(BUILD)/grader $(BUILD)/class-gradebook
+	@$(CLASS_VARS) sh grader/class/grade-class.sh
+
+merge-results: $(BUILD)/class-gradebook
+	@test -n "$(OUT)" -a -n "$(SHARDS)" || { echo "usage: make merge-results OUT=dir SHARDS=\"dir1 dir2 ...\"" >&2; exit 2; }
+	@sh grader/class/merge.sh "$(OUT)" $(SHARDS)
 
 # Rewrite the handouts' grading tables from lab.conf (make test checks they match).
 tables: $(BUILD)/grader

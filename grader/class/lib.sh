@@ -1,0 +1,74 @@
+# lib.sh - what grade-class.sh, grade-one.sh and merge.sh share (sourced, POSIX sh).
+#
+# A student's result is up to date when the key it was made with equals the key of the files
+# the grader would read now. A key is text: one line naming the kit's version and the grading
+# options, then sha256sum's line for each of the student's lab files that exists (the stub file
+# lab.conf names, in the lab's folder), in the labs' order. Nothing else a student hands in is
+# read by the grader, so nothing else is in the key.
+
+# Refuse a student name that cannot be a file name or a CSV cell without surprises: empty,
+# hidden (leading dot), an option (leading dash), or holding a slash, a backslash or a control
+# character (tab, newline). Prints why; returns 1 for a bad name.
+class_bad_name() {
+    case $1 in
+    '') echo "an empty name" ;;
+    .* | -*) echo "a name that starts with '${1%"${1#?}"}'" ;;
+    */* | *\\*) echo "a name with a slash or a backslash" ;;
+    *[[:cntrl:]]*) echo "a name with a tab, a line break or another control character" ;;
+    *) return 1 ;;
+    esac
+    return 0
+}
+
+# The labs to grade, one "ID DIRNAME STUB" line each, in the kit's order: all of them, or those
+# that $1 (a comma-separated list of ids or folder names) names. Exits on an unknown lab.
+class_labs() { # GRADER KIT LABS
+    "$1" --kit="$2" --list | while read -r id dir _rest; do
+        stub=$(awk '$1 == "stub" { print $2; exit }' "$2/labs/$dir/lab.conf")
+        echo "$id $dir $stub"
+    done | awk -v want="$3" '
+        BEGIN { n = split(want, w, ","); for (i = 1; i <= n; i++) if (w[i] != "") wanted[w[i]] = 1 }
+        n == 0 || ($1 in wanted) || ($2 in wanted) { print; seen[$1] = seen[$2] = 1 }
+        END {
+            for (x in wanted) if (!(x in seen)) {
+                print "grade-class: there is no lab \"" x "\" (make grade --list shows them)" > "/dev/stderr"
+                exit 2
+            }
+        }'
+}
+
+# The kit's version: a hash of everything that decides a grade (the labs' tests, stubs and
+# lab.conf, include/, the grader's sources and support code) and of the grader binary itself.
+# Handouts, the self-test and these scripts are left out: changing them changes no grade.
+class_kit_key() { # GRADER KIT
+    {
+        (cd "$2" && find labs include grader -type f \
+            ! -name '*.md' ! -name '*.o' ! -name '*.d' \
+            ! -path 'grader/class/*' ! -path 'grader/selftest/*' ! -path 'grader/tests/*' \
+            ! -path 'grader/student/*' ! -path 'grader/gradescope/*' |
+            LC_ALL=C sort | xargs -d '\n' sha256sum)
+        sha256sum <"$1"
+    } | sha256sum | cut -c1-32
+}
+
+# The key of the submission in $1 (a directory laid out like labs/), for the labs in
+# $CLASS_LABS, the kit $CLASS_KIT_KEY and the options $CLASS_OPTIONS. Only regular files are
+# read, never through a symbolic link (a link to a file the instructor can read is no
+# submission; a FIFO would hang sha256sum).
+class_key() { # SUBMISSION
+    echo "threadlab-class-key kit=$CLASS_KIT_KEY $CLASS_OPTIONS"
+    files=$(echo "$CLASS_LABS" | while read -r _id dir stub; do
+        [ -n "$dir" ] || continue
+        if [ -d "$1/$dir" ] && [ ! -L "$1/$dir" ] && [ -f "$1/$dir/$stub" ] &&
+            [ ! -L "$1/$dir/$stub" ]; then
+            echo "$dir/$stub"
+        fi
+    done)
+    [ -z "$files" ] || (cd "$1" && echo "$files" | xargs -d '\n' sha256sum)
+}
+
+# Write stdin to $1 atomically: a temporary file beside it, renamed over it once complete, so
+# that a kill at any moment leaves either the old file or the new one, never half of one.
+class_write() { # FILE
+    cat >"$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"
+}
