@@ -28,16 +28,16 @@ if [ "$mode" = --list ]; then
         set -- $line
         case ${1:-#} in '#'*) continue ;; esac
         if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-            echo "$list line $n: not graded, \"$line\" is not NAME GIT-URL [COMMIT]: fix the line" >&2
+            echo "${list##*/} line $n: not graded, \"$line\" is not NAME GIT-URL [COMMIT]: fix the line" >&2
         elif why=$(class_bad_name "$1"); then
-            echo "$list line $n: not graded, $why: give the student a plain name" >&2
+            echo "${list##*/} line $n: not graded, $why: give the student a plain name" >&2
         else
             case $2 in -*)
-                echo "$list line $n: not graded, a URL that starts with '-': fix the line" >&2
+                echo "${list##*/} line $n: not graded, a URL that starts with '-': fix the line" >&2
                 continue ;;
             esac
             case ${3:-} in -* | *[!0-9A-Za-z._/-]*)
-                echo "$list line $n: not graded, \"$3\" is not a commit: fix the line" >&2
+                echo "${list##*/} line $n: not graded, \"$3\" is not a commit: fix the line" >&2
                 continue ;;
             esac
             printf "%s\t%s\t%s\t%s\n" "$1" "$2" "${3:--}" "$n" # "-": none
@@ -46,7 +46,7 @@ if [ "$mode" = --list ]; then
         # one submission per name: the first line's; the note says which lines were not graded
         awk -F "\t" -v list="${list##*/}" '
             !($1 in url) { order[++k] = $1; url[$1] = $2; commit[$1] = $3; first[$1] = $4; next }
-            { dup[$1] = dup[$1] "\037listed again on line " $4 " of " list " (" $2 " " $3 "), not graded: line " first[$1] " was (" url[$1] " " commit[$1] "); give each submission its own name, or delete the line that is not this student'"'"'s" }
+            { dup[$1] = dup[$1] "\037listed again on line " $4 " of " list " (" $2 " " $3 "), not graded: line " first[$1] " (" url[$1] " " commit[$1] ") was; give each submission its own name, or delete the line that is not this student'"'"'s" }
             END { for (i = 1; i <= k; i++) { x = order[i]; print x "\t" url[x] "\t" commit[x] "\t" substr(dup[x], 2) } }'
     exit 0
 fi
@@ -71,11 +71,13 @@ while IFS="$tab" read -r name url commit note; do
         if GIT_TERMINAL_PROMPT=0 GIT_SSH_COMMAND='ssh -o BatchMode=yes' \
             timeout -k 10 600 git clone --quiet --no-checkout -- "$url" "$dest.tmp" \
             >"$dest.log" 2>&1 &&
+            { git -C "$dest.tmp" rev-parse --quiet --verify "${commit:-HEAD}^{commit}" >/dev/null ||
+                { echo "fatal: there is no commit $commit in it" >>"$dest.log" && false; }; } &&
             git -C "$dest.tmp" checkout --quiet --detach "${commit:-HEAD}" >>"$dest.log" 2>&1; then
             rm -rf "$dest" && mv "$dest.tmp" "$dest" && echo "$want" >"$dest.fetched"
             rm -f "$dest.log"
         else
-            why=$(grep -v '^ *$' "$dest.log" | tail -n 1 | cut -c1-200)
+            why=$( (grep "^fatal:" "$dest.log" || cat "$dest.log") | head -n 1 | cut -c1-200)
             rm -rf "$dest.tmp" "$dest"
             {
                 [ -z "$note" ] || printf "%s\n" "$note" | tr "\037" "\n"
