@@ -15,6 +15,7 @@
 #   GRADER_JOBS=n each grader's --jobs (default 2)       TIMEOUT=s  bound per student (1800)
 #   SEED=n, RELEASE=1  passed to the grader              FORCE=1    ignore earlier results
 #   KEEP=1        keep each student's build folder under OUT/.work
+#   KIT_OBJECTS=dir  where the kit's tests are compiled (default OUT/.kit/KEY, one per kit version)
 #   GRADER, CLASS_TOOL  the programs (default build/grader, build/class-gradebook)
 # Exit status: 0 when every student has a result or a problem line that is theirs to fix; 1 on
 # bad settings; 3 when some could not be graded (a grader failure or time-out: run again);
@@ -70,7 +71,21 @@ export CLASS_LABS="$labs" CLASS_KIT_KEY="$kit_key" CLASS_GRADER_ARGS="$grader_ar
 export CLASS_OPTIONS="labs=$lab_ids seed=${SEED:-} release=${RELEASE:-0}"
 export CLASS_ALL_DIRS="$("$grader" --kit="$kit" --list | awk '{ printf "%s ", $2 }')"
 export CLASS_TIMEOUT="$timeout_s" CLASS_KEEP="${KEEP:-0}"
-export CLASS_KIT_OBJECTS="$kit/build/class/kit-$kit_key"
+# Where the graders build: in OUT (locked), so that shards never share a folder that one of
+# them is still writing, whatever machines and file systems they run on; but when root grades
+# into a folder the sandbox's uid cannot reach (under /root), in one of root's under /tmp
+# named after OUT, as the grader itself does.
+build_root=$out/.work
+if [ "$(id -u)" = 0 ] && ! class_reachable "$out"; then
+    build_root=${TMPDIR:-/tmp}/threadlab-class-$(echo "$out" | sha256sum | cut -c1-12)
+    mkdir "$build_root" 2>/dev/null
+    if [ -L "$build_root" ] || [ "$(stat -c %u:%a "$build_root" 2>/dev/null)" != 0:755 ]; then
+        build_root=$(mktemp -d) && chmod 755 "$build_root" # not ours: a fresh one
+    fi
+fi
+export CLASS_BUILD_ROOT="$build_root"
+# The kit's compiled tests, one folder per kit version.
+export CLASS_KIT_OBJECTS="${KIT_OBJECTS:-$build_root/kit/$kit_key}"
 
 # The class: "NAME<TAB>DIR" lines in .work/class (DIR empty: nothing to grade, the student's
 # notes say why), and problems that belong to no student in list-problems.txt.
@@ -138,9 +153,9 @@ warm_up() {
     echo "grade-class: compiling the kit's tests for $lab_ids"
     mkdir -p "$out/.work/warm-up"
     "$grader" --kit="$kit" --submission="$kit/labs" --lab="$lab_ids" --grade-stubs \
-        --check=none:none --kit-objects="$CLASS_KIT_OBJECTS" --build-dir="$out/.work/warm-up" \
+        --check=none:none --kit-objects="$CLASS_KIT_OBJECTS" --build-dir="$build_root/warm-up" \
         --format=json >"$out/.work/warm-up.json" 2>"$out/.work/warm-up.log"
-    rm -rf "$out/.work/warm-up"
+    rm -rf "$build_root/warm-up"
     for d in $(echo "$labs" | awk '{ print $1 }'); do
         [ -f "$CLASS_KIT_OBJECTS/kit-$d/.built" ] || {
             echo "grade-class: the kit's tests for $d do not build: this is the kit's problem," \
@@ -172,7 +187,7 @@ progress() {
 }
 
 interrupted() {
-    [ -z "${pool:-}" ] || kill -TERM -- "-$pool" 2>/dev/null
+    [ -z "${pool:-}" ] || kill -TERM "-$pool" 2>/dev/null
     wait
     echo "grade-class: interrupted; what was graded is kept: run the same command again to" \
         "resume" >&2

@@ -22,8 +22,10 @@ dir=$2
 students=$CLASS_OUT/students
 work=$CLASS_OUT/.work/students/$name
 sub=$work/sub/$name
+# the build folder: a name without spaces (make), where the sandbox's uid can reach it
+build=$CLASS_BUILD_ROOT/build/$(printf "%s" "$name" | sha256sum | cut -c1-16)
 start=$(date +%s)
-rm -rf "$work"
+rm -rf "$work" "$build"
 mkdir -p "$sub" "$CLASS_OUT/logs"
 notes=$work/notes.txt
 : >"$notes"
@@ -33,7 +35,7 @@ note() { echo "$*" >>"$notes"; }
 finish() { # STATUS SCORE KEY
     class_write "$students/$name.notes" <"$notes"
     echo "$3" | class_write "$students/$name.key"
-    [ "${CLASS_KEEP:-0}" != 0 ] || rm -rf "$work"
+    [ "${CLASS_KEEP:-0}" != 0 ] || rm -rf "$work" "$build"
     printf '%s\t%s\t%s\t%s\n' "$name" "$1" "$2" $(($(date +%s) - start))
     exit 0
 }
@@ -88,7 +90,7 @@ key=$(class_key "$sub")
 stopped=0
 # shellcheck disable=SC2086 # CLASS_GRADER_ARGS is a list of options without spaces
 timeout -k 30 "$CLASS_TIMEOUT" "$CLASS_GRADER" --kit="$CLASS_KIT" --submission="$sub" \
-    --build-dir="$work/build" --kit-objects="$CLASS_KIT_OBJECTS" --format=json \
+    --build-dir="$build" --kit-objects="$CLASS_KIT_OBJECTS" --format=json \
     $CLASS_GRADER_ARGS >"$work/grade.json" 2>"$work/grader.log" &
 pid=$!
 trap 'stopped=1; kill -TERM $pid 2>/dev/null' INT TERM HUP
@@ -99,7 +101,7 @@ while kill -0 $pid 2>/dev/null; do
     rc=$?
 done
 if [ $stopped = 1 ]; then
-    rm -rf "$work"
+    rm -rf "$work" "$build"
     exit 130
 fi
 

@@ -165,8 +165,14 @@ static int problems(void)
             untouched += json_is_true(json_object_get(lab, "not_started"));
             if (json_is_true(json_object_get(lab, "graded")) || !id)
                 continue;
-            summary(problem ? problem : "", what, sizeof what);
             size_t used = strlen(line);
+            if (problem && strncmp(problem, "there is no file ", 17) == 0) {
+                /* stage.c's message names the path the grader read, not the student's */
+                snprintf(line + used, sizeof line - used, "%s%s not handed in (0 points)",
+                         used ? "; " : "", id);
+                continue;
+            }
+            summary(problem ? problem : "", what, sizeof what);
             snprintf(line + used, sizeof line - used,
                      "%s%s not graded (0 points): %s -- see it with build/grader "
                      "--from=%s --lab=%s",

@@ -42,7 +42,7 @@ class_labs() { # GRADER KIT LABS
 # Handouts, the self-test and these scripts are left out: changing them changes no grade.
 class_kit_key() { # GRADER KIT
     {
-        (cd "$2" && find labs include grader -type f \
+        (cd "$2" && find -H labs include grader -type f \
             ! -name '*.md' ! -name '*.o' ! -name '*.d' \
             ! -path 'grader/class/*' ! -path 'grader/selftest/*' ! -path 'grader/tests/*' \
             ! -path 'grader/student/*' ! -path 'grader/gradescope/*' |
@@ -71,4 +71,16 @@ class_key() { # SUBMISSION
 # that a kill at any moment leaves either the old file or the new one, never half of one.
 class_write() { # FILE
     cat >"$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"
+}
+
+# Can every user reach DIR (o+x on it and each folder above)? Root runs students' code as an
+# unprivileged uid, which must reach its build folders (grader/main.c reachable_build_root).
+class_reachable() { # DIR
+    p=$1
+    set --
+    while [ -n "$p" ] && [ "$p" != / ]; do
+        set -- "$@" "$p"
+        p=${p%/*}
+    done
+    [ $# = 0 ] || [ -z "$(stat -c %A "$@" | cut -c10 | grep -v x)" ]
 }
