@@ -97,12 +97,14 @@ SOAK ?= 10
 ifneq ($(wildcard grader/selftest/selftest.c),)
 # First the student kit: built into a temporary directory, it must hold no line of a solution
 # (grader/student/check.sh proves it finds planted ones); then the Gradescope bundle, run in a
-# fake /autograder tree; then the self-test, whatever they said.
-test: $(BUILD)/grader $(BUILD)/selftest $(UNIT_TESTS)
+# fake /autograder tree; then make grade-class on a small class (grader/class/test.sh); then the
+# self-test, whatever they said.
+test: $(BUILD)/grader $(BUILD)/selftest $(BUILD)/class-gradebook $(UNIT_TESTS)
 	@sh grader/student/check.sh $(BUILD)/grader; kit=$$?; \
 	sh grader/gradescope/test.sh $(BUILD)/grader; gs=$$?; \
+	sh grader/class/test.sh $(BUILD)/grader; class=$$?; \
 	$(BUILD)/selftest --kit=. --runs=$(RUNS) $(addprefix --unit=,$(UNIT_TESTS)); \
-	test $$? = 0 && test $$kit = 0 && test $$gs = 0
+	test $$? = 0 && test $$kit = 0 && test $$gs = 0 && test $$class = 0
 
 soak: $(BUILD)/grader $(BUILD)/selftest
 	@$(BUILD)/selftest --kit=. --soak --runs=$(SOAK)
