@@ -41,6 +41,11 @@ grader=${GRADER:-$kit/build/grader}
 tool=${CLASS_TOOL:-$kit/build/class-gradebook}
 grader_jobs=${GRADER_JOBS:-2}
 cpus=$(nproc 2>/dev/null || echo 1)
+# a CPU quota (cgroup v2 cpu.max, as containers and CI runners set) counts as fewer CPUs
+if [ -r /sys/fs/cgroup/cpu.max ] && read -r quota period </sys/fs/cgroup/cpu.max &&
+    [ "$quota" != max ]; then
+    [ $((quota / period)) -ge 1 ] && [ $((quota / period)) -lt "$cpus" ] && cpus=$((quota / period))
+fi
 jobs=${JOBS:-$((cpus / grader_jobs))}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 timeout_s=${TIMEOUT:-1800}
@@ -95,7 +100,7 @@ if [ -d "$submissions" ]; then
         [ -e "$entry" ] || [ -L "$entry" ] || continue
         name=${entry##*/}
         case $name in .*) continue ;; esac # .git, .DS_Store: never a student
-        if why=$(class_bad_name "$name"); then
+        if class_bad_name "$name"; then
             echo "$name: not graded, $why: rename the folder" >>"$out/list-problems.txt"
         elif [ -L "$entry" ]; then
             echo "$name: a symbolic link, not followed: put the student's folder itself there" \
@@ -128,18 +133,9 @@ if [ ! -d "$submissions" ]; then
 fi
 
 # What changed since the last run (or was never graded): the rest is kept as it is.
-: >"$out/.work/todo"
-cached=0
-while IFS="$(printf '\t')" read -r name dir; do
-    [ -n "$dir" ] || continue
-    if [ "${FORCE:-0}" = 0 ] && [ -f "$out/students/$name.key" ] &&
-        [ "$(class_key "$dir")" = "$(cat "$out/students/$name.key")" ]; then
-        cached=$((cached + 1))
-    else
-        printf '%s\n%s\n' "$name" "$dir" >>"$out/.work/todo"
-    fi
-done <"$out/.work/class"
+class_changed "$out/.work/class" "$out/students" "${FORCE:-0}" >"$out/.work/todo"
 todo=$(($(wc -l <"$out/.work/todo") / 2))
+cached=$(($(cut -f2 "$out/.work/class" | grep -c .) - todo))
 [ $cached = 0 ] || echo "grade-class: $cached of $total unchanged since they were graded: kept"
 
 # The kit's tests, compiled once for every grader that follows (grader --kit-objects): by one

@@ -33,6 +33,7 @@ note() { echo "$*" >>"$notes"; }
 
 # Store what this run found; the key last. Then say so on stdout and clean up.
 finish() { # STATUS SCORE KEY
+    rm -f "$students/$name.key" # first: until the new key is there, no result counts
     class_write "$students/$name.notes" <"$notes"
     echo "$3" | class_write "$students/$name.key"
     [ "${CLASS_KEEP:-0}" != 0 ] || rm -rf "$work" "$build"

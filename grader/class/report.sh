@@ -23,15 +23,23 @@ done <"$out/students.list" >"$out/.work/report.list" 2>/dev/null || : >"$out/.wo
 
 "$tool" csv "$lab_ids" <"$out/.work/report.list" | class_write "$out/gradebook.csv"
 
-# One line per student: the notes of fetching and grading, then what the grade says.
+# One line per student: the notes of fetching and grading, then what the grade says. One awk
+# reads every student's files (a shell loop would start a process per student).
 {
-    while IFS="$tab" read -r name json; do
-        lines=$(cat "$s/$name.fetch" "$s/$name.notes" 2>/dev/null)
-        if [ ! -f "$s/$name.key" ] && [ ! -f "$s/$name.fetch" ]; then
-            lines="not graded yet (an interrupted run?): run grade-class again"
-        fi
-        [ -z "$lines" ] || echo "$lines" | awk -v n="$name" '{ print n "\t" $0 }'
-    done <"$out/.work/report.list"
+    awk -F '\t' -v s="$s" '{
+        name = $1; text = ""; sep = ""
+        for (i = 1; i <= 2; i++) {
+            f = s "/" name (i == 1 ? ".fetch" : ".notes")
+            while ((r = getline line < f) > 0) if (line != "") { text = text sep line; sep = "\t" }
+            if (i == 1) fetched = r >= 0
+            close(f)
+        }
+        k = s "/" name ".key"
+        if ((getline key < k) < 0 && !fetched) text = "not graded yet (an interrupted run?): run grade-class again"
+        close(k)
+        n = split(text, part, "\t")
+        for (i = 1; i <= n; i++) print name "\t" part[i]
+    }' "$out/.work/report.list"
     "$tool" problems <"$out/.work/report.list"
 } | awk -F '\t' '
     !($1 in text) { order[++n] = $1; text[$1] = $2; next }
@@ -40,10 +48,8 @@ done <"$out/students.list" >"$out/.work/report.list" 2>/dev/null || : >"$out/.wo
     LC_ALL=C sort >"$out/.work/problems"
 cat "$out/list-problems.txt" "$out/.work/problems" 2>/dev/null | class_write "$out/problems.txt"
 
-retry=0
-while IFS= read -r name; do
-    [ "$(cat "$s/$name.key" 2>/dev/null)" != retry ] || retry=$((retry + 1))
-done <"$out/students.list"
+retry=$(awk -v s="$s" '{ k = s "/" $0 ".key"; if ((getline key < k) > 0 && key == "retry") n++
+    close(k) } END { print n + 0 }' "$out/students.list")
 students=$(wc -l <"$out/students.list")
 graded=$(grep -c "$tab." "$out/.work/report.list")
 problems=$(wc -l <"$out/problems.txt")
