@@ -88,17 +88,17 @@ class_reachable() { # DIR
 # The students of CLASS ("NAME<TAB>DIR" lines; DIR empty: nothing to grade) whose stored key
 # in STUDENTS/NAME.key is not the key of their files now (or all with FORCE=1): "NAME\nDIR\n"
 # each, for xargs. class_key's result for a whole class in a handful of processes (a re-run of
-# 200 students takes seconds): the same files (regular, in a folder that is no symbolic link),
-# the same lines. Scratch files go beside CLASS.
+# 200 students takes seconds): the same files (regular, at most the 64 MB that grade-one.sh
+# copies, in a folder that is no symbolic link), the same lines. Scratch files go beside CLASS.
 class_changed() { # CLASS STUDENTS FORCE
     awk -F '\t' -v labs="$CLASS_LABS" '
         BEGIN { n = split(labs, line, "\n") }
         $2 != "" { for (i = 1; i <= n; i++) if (split(line[i], f, " ") == 3) {
                        print $2 "/" f[2]; print $2 "/" f[2] "/" f[3] } }' "$1" >"$1.paths"
     # what each path is, not following symbolic links; "directory" before the files in it
-    LC_ALL=C xargs -r -d '\n' stat -c '%F	%n' -- <"$1.paths" 2>/dev/null |
-        awk -F '\t' '$1 == "directory" { dir[$2] = 1; next }
-            $1 ~ /^regular/ { d = $2; sub(/\/[^\/]*$/, "", d); if (d in dir) print $2 }' |
+    LC_ALL=C xargs -r -d '\n' stat -c '%F	%s	%n' -- <"$1.paths" 2>/dev/null |
+        awk -F '\t' '$1 == "directory" { dir[$3] = 1; next }
+            $1 ~ /^regular/ && $2 <= 67108864 { d = $3; sub(/\/[^\/]*$/, "", d); if (d in dir) print $3 }' |
         xargs -r -d '\n' sha256sum -- >"$1.sums" 2>/dev/null
     awk -F '\t' -v labs="$CLASS_LABS" -v head="threadlab-class-key kit=$CLASS_KIT_KEY $CLASS_OPTIONS" \
         -v students="$2" -v force="$3" -v sums="$1.sums" '
