@@ -146,6 +146,9 @@ warm_up() {
         [ -f "$CLASS_KIT_OBJECTS/kit-$d/.built" ] || need=yes
     done
     [ $need = yes ] || return 0
+    # an earlier kit version's objects are of no more use
+    [ -n "${KIT_OBJECTS:-}" ] || find "$build_root/kit" -mindepth 1 -maxdepth 1 ! -name "$kit_key" \
+        -exec rm -rf {} + 2>/dev/null
     echo "grade-class: compiling the kit's tests for $lab_ids"
     mkdir -p "$out/.work/warm-up"
     "$grader" --kit="$kit" --submission="$kit/labs" --lab="$lab_ids" --grade-stubs \

@@ -82,7 +82,8 @@ class_reachable() { # DIR
         set -- "$@" "$p"
         p=${p%/*}
     done
-    [ $# = 0 ] || [ -z "$(stat -c %A "$@" | cut -c10 | grep -v x)" ]
+    # the octal mode's last digit odd: o+x (%A would show the sticky /tmp's as "t")
+    [ $# = 0 ] || [ -z "$(stat -c %a "$@" | grep -v '[13579]$')" ]
 }
 
 # The students of CLASS ("NAME<TAB>DIR" lines; DIR empty: nothing to grade) whose stored key
