@@ -14,8 +14,8 @@
 #   JOBS=n        graders at a time (default: usable CPUs / GRADER_JOBS, at least 1)
 #   GRADER_JOBS=n each grader's --jobs (default 2)       TIMEOUT=s  bound per student (1800)
 #   SEED=n, RELEASE=1  passed to the grader              FORCE=1    ignore earlier results
-#   KEEP=1        keep each student's build folder under OUT/.work
-#   KIT_OBJECTS=dir  where the kit's tests are compiled (default OUT/.kit/KEY, one per kit version)
+#   KEEP=1        keep each student's work and build folders (OUT/.work)
+#   KIT_OBJECTS=dir  where the kit's tests are compiled (default OUT/.work/kit/KIT-VERSION)
 #   GRADER, CLASS_TOOL  the programs (default build/grader, build/class-gradebook)
 # Exit status: 0 when every student has a result or a problem line that is theirs to fix; 1 on
 # bad settings; 3 when some could not be graded (a grader failure or time-out: run again);
@@ -50,6 +50,7 @@ jobs=${JOBS:-$((cpus / grader_jobs))}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 timeout_s=${TIMEOUT:-1800}
 shard=${SHARD:-1/1}
+case $shard in */*) ;; *) usage "SHARD=$shard: it should be i/N (SHARD=2/4)" ;; esac
 shard_i=${shard%/*}
 shard_n=${shard#*/}
 [ "$shard_i" -ge 1 ] 2>/dev/null && [ "$shard_n" -ge "$shard_i" ] 2>/dev/null ||
@@ -74,7 +75,8 @@ kit_key=$(class_kit_key "$grader" "$kit")
 export CLASS_OUT="$out" CLASS_KIT="$kit" CLASS_GRADER="$grader" CLASS_TOOL="$tool"
 export CLASS_LABS="$labs" CLASS_KIT_KEY="$kit_key" CLASS_GRADER_ARGS="$grader_args"
 export CLASS_OPTIONS="labs=$lab_ids seed=${SEED:-} release=${RELEASE:-0}"
-export CLASS_ALL_DIRS="$("$grader" --kit="$kit" --list | awk '{ printf "%s ", $2 }')"
+CLASS_ALL_DIRS=$("$grader" --kit="$kit" --list | awk '{ printf "%s ", $2 }')
+export CLASS_ALL_DIRS
 export CLASS_TIMEOUT="$timeout_s" CLASS_KEEP="${KEEP:-0}"
 # Where the graders build: in OUT (locked), so that shards never share a folder that one of
 # them is still writing, whatever machines and file systems they run on; but when root grades

@@ -89,12 +89,14 @@ done
 key=$(class_key "$sub")
 # Interrupted: stop the grader (timeout passes TERM on to it) and store nothing.
 stopped=0
+pid=""
+trap 'stopped=1; [ -z "$pid" ] || kill -TERM $pid 2>/dev/null' INT TERM HUP
 # shellcheck disable=SC2086 # CLASS_GRADER_ARGS is a list of options without spaces
 timeout -k 30 "$CLASS_TIMEOUT" "$CLASS_GRADER" --kit="$CLASS_KIT" --submission="$sub" \
     --build-dir="$build" --kit-objects="$CLASS_KIT_OBJECTS" --format=json \
     $CLASS_GRADER_ARGS >"$work/grade.json" 2>"$work/grader.log" &
 pid=$!
-trap 'stopped=1; kill -TERM $pid 2>/dev/null' INT TERM HUP
+[ $stopped = 0 ] || kill -TERM $pid 2>/dev/null # a signal before $! was known
 wait $pid
 rc=$?
 while kill -0 $pid 2>/dev/null; do

@@ -9,6 +9,7 @@
 # Is this student name one that cannot be a file name or a CSV cell without surprises: empty,
 # hidden (leading dot), an option (leading dash), or holding a slash, a backslash or a control
 # character (tab, newline)? Then sets why and returns 0. No subshell: it runs once per student.
+# shellcheck disable=SC2034 # why is for the caller
 class_bad_name() {
     case $1 in
     '') why="an empty name" ;;
@@ -23,9 +24,9 @@ class_bad_name() {
 # The labs to grade, one "ID DIRNAME STUB" line each, in the kit's order: all of them, or those
 # that $1 (a comma-separated list of ids or folder names) names. Exits on an unknown lab.
 class_labs() { # GRADER KIT LABS
-    "$1" --kit="$2" --list | while read -r id dir _rest; do
-        stub=$(awk '$1 == "stub" { print $2; exit }' "$2/labs/$dir/lab.conf")
-        echo "$id $dir $stub"
+    "$1" --kit="$2" --list | while read -r _id _dir _rest; do
+        _stub=$(awk '$1 == "stub" { print $2; exit }' "$2/labs/$_dir/lab.conf")
+        echo "$_id $_dir $_stub"
     done | awk -v want="$3" '
         BEGIN { n = split(want, w, ","); for (i = 1; i <= n; i++) if (w[i] != "") wanted[w[i]] = 1 }
         n == 0 || ($1 in wanted) || ($2 in wanted) { print; seen[$1] = seen[$2] = 1 }
@@ -57,11 +58,11 @@ class_kit_key() { # GRADER KIT
 # submission; a FIFO would hang sha256sum).
 class_key() { # SUBMISSION
     echo "threadlab-class-key kit=$CLASS_KIT_KEY $CLASS_OPTIONS"
-    files=$(echo "$CLASS_LABS" | while read -r _id dir stub; do
-        [ -n "$dir" ] || continue
-        if [ -d "$1/$dir" ] && [ ! -L "$1/$dir" ] && [ -f "$1/$dir/$stub" ] &&
-            [ ! -L "$1/$dir/$stub" ]; then
-            echo "$dir/$stub"
+    files=$(echo "$CLASS_LABS" | while read -r _id _dir _stub; do
+        [ -n "$_dir" ] || continue
+        if [ -d "$1/$_dir" ] && [ ! -L "$1/$_dir" ] && [ -f "$1/$_dir/$_stub" ] &&
+            [ ! -L "$1/$_dir/$_stub" ]; then
+            echo "$_dir/$_stub"
         fi
     done)
     [ -z "$files" ] || (cd "$1" && echo "$files" | xargs -d '\n' sha256sum)
