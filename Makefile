@@ -118,19 +118,6 @@ gradescope: $(BUILD)/grader
 student-kit: $(BUILD)/grader
 	@test -n "$(OUT)" || { echo "usage: make student-kit OUT=dir" >&2; exit 2; }
 	@sh grader/student-kit.sh "$(OUT)" $(BUILD)/grader
-else
-test: $(BUILD)/grader
-	@sh grader/student/test.sh $(BUILD)/grader
-
-soak:
-	@echo "make soak is instructor-only: it grades the reference solutions, which a student kit" \
-		"does not have. make test checks that this kit works; make grade grades your labs." >&2
-	@exit 2
-
-student-kit:
-	@echo "make student-kit is instructor-only: this is a student kit already." >&2
-	@exit 2
-endif
 
 # A class: a folder of student folders or a list of git repositories, graded into OUT (a
 # gradebook, each student's grade, a line per problem); SHARD=i/N grades a slice, merge-results
@@ -146,8 +133,27 @@ grade-class: $(BUILD)/grader $(BUILD)/class-gradebook
 	@$(CLASS_VARS) sh grader/class/grade-class.sh
 
 merge-results: $(BUILD)/class-gradebook
-	@test -n "$(OUT)" -a -n "$(SHARDS)" || { echo "usage: make merge-results OUT=dir SHARDS=\"dir1 dir2 ...\"" >&2; exit 2; }
+	@test -n "$(OUT)" -a -n "$(SHARDS)" || \
+		{ echo "usage: make merge-results OUT=dir SHARDS=\"dir1 dir2 ...\"" >&2; exit 2; }
 	@sh grader/class/merge.sh "$(OUT)" $(SHARDS)
+else
+test: $(BUILD)/grader
+	@sh grader/student/test.sh $(BUILD)/grader
+
+soak:
+	@echo "make soak is instructor-only: it grades the reference solutions, which a student kit" \
+		"does not have. make test checks that this kit works; make grade grades your labs." >&2
+	@exit 2
+
+student-kit:
+	@echo "make student-kit is instructor-only: this is a student kit already." >&2
+	@exit 2
+
+grade-class merge-results:
+	@echo "make $@ is instructor-only: grade a class with the instructor's kit (its hidden" \
+		"tests included), not with a student kit." >&2
+	@exit 2
+endif
 
 # Rewrite the handouts' grading tables from lab.conf (make test checks they match).
 tables: $(BUILD)/grader
@@ -158,7 +164,7 @@ clean:
 
 format:
 	clang-format -i $(wildcard grader/*.[ch] grader/support/*.[ch] grader/selftest/*.[ch] \
-		grader/tests/*.c include/*.h \
+		grader/tests/*.c grader/class/*.c include/*.h \
 		labs/*/*.c labs/*/tests/*.[ch] solutions/*/*.c)
 
 endif
