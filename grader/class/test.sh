@@ -9,7 +9,7 @@
 # counted: none for alice); the gradebook's rows and the problem lines are checked; a third
 # run grades nothing; carol's fix is all a fourth grades. Then two shards, one run as the Slurm
 # script runs it, the other with the GitHub workflow's own command, merged from what the
-# workflow uploads, give the same gradebook. A list of git repositories (a local file://
+# workflow uploads, give the same gradebook; on a terminal, a progress bar. A list of git repositories (a local file://
 # one): a name listed twice, a URL that does not clone. Fake graders that hang, fail and
 # print garbage: each bounded, reported, retried, and the batch goes on.
 set -u
@@ -206,6 +206,13 @@ n2=$(wc -l <"$tmp/gh/out/students.list")
 sh grader/class/merge.sh "$tmp/m2" "$tmp/shards/shard-1" >/dev/null 2>&1 &&
     fail "a merge with a shard missing was not refused"
 [ "$(calls)" = "alice bob carol eve o\"neil, j " ] || fail "the two shards did not grade each student once"
+# On a terminal (script gives the run one), a bar with the time left instead of a line each.
+script -qec "env GRADER='$tmp/grader' SUBMISSIONS='$c' OUT='$tmp/tty' LABS=threads,tls \
+    sh grader/class/grade-class.sh" /dev/null </dev/null >"$tmp/log" 2>&1
+grep -q "\[#*\.*\] 3/6 graded, [0-9]*m[0-9]*s left" "$tmp/log" &&
+    grep -q "\[#\{30\}\] 6/6 graded" "$tmp/log" && ! grep -q "grade-class: \[1/6\]" "$tmp/log" ||
+    fail "no progress bar on a terminal: $(tr '\r' '\n' <"$tmp/log" | head -n 8)"
+calls >/dev/null
 
 step "6"
 unset REPLAY
