@@ -7,11 +7,12 @@
 #   dave.zip  a file, not a folder
 # A first run is killed once alice is graded; the second resumes (the graders it starts are
 # counted: none for alice); the gradebook's rows and the problem lines are checked; a third
-# run grades nothing; carol's fix is all a fourth grades. Then two shards, one run as the Slurm
-# script runs it, the other with the GitHub workflow's own command, merged from what the
-# workflow uploads, give the same gradebook; on a terminal, a progress bar. A list of git repositories (a local file://
-# one): a name listed twice, a URL that does not clone. Fake graders that hang, fail and
-# print garbage: each bounded, reported, retried, and the batch goes on.
+# run grades nothing; when carol hands in the stub instead, a fourth grades her alone. Then
+# two shards, one run as the Slurm script runs it, the other with the GitHub workflow's own
+# command, merged from what the workflow uploads, give the same gradebook and problems; on a
+# terminal, a progress bar. A list of git repositories (a local file:// one): a name listed
+# twice, a URL that does not clone. Fake graders that hang, fail and print garbage: each
+# bounded, reported, retried, and the batch goes on.
 set -u
 grader=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 kit=$(cd "$(dirname "$0")/../.." && pwd)
