@@ -32,7 +32,7 @@ class_labs() { # GRADER KIT LABS
         n == 0 || ($1 in wanted) || ($2 in wanted) { print; seen[$1] = seen[$2] = 1 }
         END {
             for (x in wanted) if (!(x in seen)) {
-                print "grade-class: there is no lab \"" x "\" (make grade --list shows them)" > "/dev/stderr"
+                print "grade-class: there is no lab \"" x "\" (build/grader --list shows them)" > "/dev/stderr"
                 exit 2
             }
         }'
