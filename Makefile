@@ -46,7 +46,8 @@ clean:
 	rm -rf $(BUILD)
 else
 
-.PHONY: all grade check test soak setup clean format tables student-kit gradescope
+.PHONY: all grade check test soak setup clean format tables student-kit gradescope grade-class \
+	merge-results
 all: $(BUILD)/grader
 
 # A build directory you cannot write (left by root with an older kit): say which and what to run.
@@ -102,12 +103,14 @@ SOAK ?= 10
 ifneq ($(wildcard grader/selftest/selftest.c),)
 # First the student kit: built into a temporary directory, it must hold no line of a solution
 # (grader/student/check.sh proves it finds planted ones); then the Gradescope bundle, run in a
-# fake /autograder tree; then the self-test, whatever they said.
-test: $(BUILD)/grader $(BUILD)/selftest $(UNIT_TESTS)
+# fake /autograder tree; then make grade-class on a small class (grader/class/test.sh); then the
+# self-test, whatever they said.
+test: $(BUILD)/grader $(BUILD)/selftest $(BUILD)/class-gradebook $(UNIT_TESTS)
 	@sh grader/student/check.sh $(BUILD)/grader; kit=$$?; \
 	sh grader/gradescope/test.sh $(BUILD)/grader; gs=$$?; \
+	sh grader/class/test.sh $(BUILD)/grader; class=$$?; \
 	$(BUILD)/selftest --kit=. --runs=$(RUNS) $(addprefix --unit=,$(UNIT_TESTS)); \
-	test $$? = 0 && test $$kit = 0 && test $$gs = 0
+	test $$? = 0 && test $$kit = 0 && test $$gs = 0 && test $$class = 0
 
 soak: $(BUILD)/grader $(BUILD)/selftest
 	@$(BUILD)/selftest --kit=. --soak --runs=$(SOAK)
@@ -121,6 +124,24 @@ gradescope: $(BUILD)/grader
 student-kit: $(BUILD)/grader
 	@test -n "$(OUT)" || { echo "usage: make student-kit OUT=dir" >&2; exit 2; }
 	@sh grader/student-kit.sh "$(OUT)" $(BUILD)/grader
+
+# A class: a folder of student folders or a list of git repositories, graded into OUT (a
+# gradebook, each student's grade, a line per problem); SHARD=i/N grades a slice, merge-results
+# joins the slices. See grader/class/grade-class.sh for the settings, README "Grading a class".
+CLASS_VARS = SUBMISSIONS="$(SUBMISSIONS)" OUT="$(OUT)" LABS="$(LABS)" SEED="$(SEED)" \
+	RELEASE="$(RELEASE)"
+
+$(BUILD)/class-gradebook: grader/class/gradebook.c | $(BUILD)/.setup-done
+	$(WRITABLE)
+	$(CC) $(CFLAGS) $< -ljansson -o $@
+
+grade-class: $(BUILD)/grader $(BUILD)/class-gradebook
+	@$(CLASS_VARS) sh grader/class/grade-class.sh
+
+merge-results: $(BUILD)/class-gradebook
+	@test -n "$(OUT)" -a -n "$(SHARDS)" || \
+		{ echo "usage: make merge-results OUT=dir SHARDS=\"dir1 dir2 ...\"" >&2; exit 2; }
+	@sh grader/class/merge.sh "$(OUT)" $(SHARDS)
 else
 test: $(BUILD)/grader
 	@sh grader/student/test.sh $(BUILD)/grader
@@ -133,6 +154,11 @@ soak:
 student-kit:
 	@echo "make student-kit is instructor-only: this is a student kit already." >&2
 	@exit 2
+
+grade-class merge-results:
+	@echo "make $@ is instructor-only: grade a class with the instructor's kit (its hidden" \
+		"tests included), not with a student kit." >&2
+	@exit 2
 endif
 
 # Rewrite the handouts' grading tables from lab.conf (make test checks they match).
@@ -144,7 +170,7 @@ clean:
 
 format:
 	clang-format -i $(wildcard grader/*.[ch] grader/support/*.[ch] grader/selftest/*.[ch] \
-		grader/tests/*.c include/*.h \
+		grader/tests/*.c grader/class/*.c include/*.h \
 		labs/*/*.c labs/*/tests/*.[ch] solutions/*/*.c)
 
 endif

@@ -4,12 +4,12 @@
 # Usage: grader/setup.sh [--check]   (--check: report only, never install)
 set -u
 
-packages="gcc libc6-dev make binutils pkg-config libcriterion-dev valgrind libjansson-dev libexpat1-dev"
+packages="gcc libc6-dev make binutils pkg-config libcriterion-dev valgrind libjansson-dev libexpat1-dev git"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "threadlab: this machine has no dpkg: threadlab's set-up supports Debian and Ubuntu." >&2
     echo "Install by hand: a C compiler (gcc), make, binutils, pkg-config, Criterion, Valgrind," >&2
-    echo "jansson and expat (with their development headers)." >&2
+    echo "jansson and expat (with their development headers), and git." >&2
     exit 1
 fi
 
