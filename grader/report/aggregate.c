@@ -45,6 +45,10 @@ char *finding_normalise(const char *line)
         sbuf_add(&b, c);
         p++;
     }
+    /* how many more a detector found is no part of what it found */
+    static const char more[] = " (and N more findings in the raw report)";
+    if (b.len >= sizeof more - 1 && strcmp(b.s + b.len - (sizeof more - 1), more) == 0)
+        b.s[b.len -= sizeof more - 1] = '\0';
     return b.s;
 }
 
