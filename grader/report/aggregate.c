@@ -98,6 +98,13 @@ static bool stopped(const char *verdict)
     return strcmp(verdict, "timed out") == 0 || strcmp(verdict, "limit") == 0;
 }
 
+/* Failed only because another check did (requires=, or its scenario already hung): the cause
+ * is that other check's finding, counted there. */
+static bool derived(const char *verdict)
+{
+    return strcmp(verdict, "not yet") == 0 || strcmp(verdict, "not run") == 0;
+}
+
 static void add_student(struct lab_stat *l, const struct rlab *r, int who)
 {
     if (r->max_score > 0) {
@@ -124,7 +131,8 @@ static void add_student(struct lab_stat *l, const struct rlab *r, int who)
         if (c->passed)
             continue;
         st->failed++;
-        add_finding(l, c, who);
+        if (!derived(c->verdict))
+            add_finding(l, c, who);
         if (stopped(c->verdict))
             add_incident(l, who, c->verdict, c->id, c->line);
     }

@@ -112,7 +112,10 @@ static void findings(FILE *out, const struct klass *k, const struct lab_stat *l,
     }
     fputs("<p>Failed checks grouped by verdict and the first line of their message, with thread "
           "numbers, counts and addresses made alike (a file's line numbers are kept: two races "
-          "on different lines are two findings). Counted in students.</p>\n"
+          "on different lines are two findings). Counted in students. A check that failed only "
+          "because another did (&quot;not yet&quot;, &quot;not run&quot;) is counted in its "
+          "failure rate, "
+          "not here.</p>\n"
           "<table class=\"findings\">\n<thead><tr><th>Students</th><th>Verdict</th>"
           "<th>Finding</th><th>Who</th></tr></thead>\n<tbody>\n",
           out);

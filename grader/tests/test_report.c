@@ -431,6 +431,8 @@ Test(report, class)
     const struct row *lost = find_row(&p, "finding", "locks", "Lost wakeup: N threads");
     cr_assert(lost && lost->count == 2 && lists(lost, "carol", "dave"));
     cr_assert_null(strstr(p.text.s, "0x7b04"), "an address is shown as 0x…");
+    cr_assert_null(find_row(&p, "finding", "threads", "earns its points once"),
+                   "a check failed for another's sake is no finding of its own");
 
     /* timed out, not built, not started */
     const struct row *t = find_row(&p, "incident", "threads", "test:run_concurrent");
