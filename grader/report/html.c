@@ -197,10 +197,11 @@ static void similar(FILE *out, const struct klass *k, const struct lab_stat *l, 
         return;
     }
     fprintf(out,
-            "<p>%d files compared.</p>\n<table class=\"similar\">\n<thead><tr><th>Student A</th>"
+            "<p>%d files compared; %d pairs at or above the threshold.</p>\n<table "
+            "class=\"similar\">\n<thead><tr><th>Student A</th>"
             "<th>Student B</th><th>A found in B</th><th>B found in A</th></tr></thead>\n<tbody>\n",
-            l->sim_files);
-    for (int i = 0; i < l->npairs; i++) {
+            l->sim_files, l->npairs);
+    for (int i = 0; i < l->npairs && i < PAIRS_SHOWN; i++) {
         const struct sim_pair *p = &l->pairs[i];
         fputs("<tr class=\"pair\"><td>", out);
         student(out, k, p->a);
@@ -212,6 +213,11 @@ static void similar(FILE *out, const struct klass *k, const struct lab_stat *l, 
         fputs("</tr>\n", out);
     }
     fputs("</tbody>\n</table>\n", out);
+    if (l->npairs > PAIRS_SHOWN)
+        fprintf(out,
+                "<p class=\"note\">%d more pairs not shown: so many alike files say more about "
+                "the lab than about students (a higher --threshold lists fewer).</p>\n",
+                l->npairs - PAIRS_SHOWN);
 }
 
 int html_write(const char *path, const struct klass *k, struct lab_stat *labs, int nlabs, int top,

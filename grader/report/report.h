@@ -19,7 +19,8 @@
 #include "labconf.h"
 #include "util.h"
 
-#define HIST_BINS 10 /* of a tenth of the lab's points each; the last takes full marks too */
+#define HIST_BINS   10  /* of a tenth of the lab's points each; the last takes full marks too */
+#define PAIRS_SHOWN 100 /* similar pairs listed per lab, the most similar first */
 
 struct rcheck {
     char *id;      /* "kind:name" */

@@ -19,19 +19,23 @@
 
 #define SIM_SECONDS 120 /* sim_c -e on 200 files of a lab takes a few seconds */
 
-static void add_pair(struct lab_stat *l, int a, int b, int pct)
+/* slot[lo * nfiles + hi]: the pair of files lo < hi, as its index in l->pairs plus one: sim_c
+ * says each pair twice (A in B, B in A), and a class of 200 has 19900 pairs. */
+static void add_pair(struct lab_stat *l, int *slot, int nfiles, const int *who, int a, int b,
+                     int pct)
 {
     bool swap = a > b;
     int lo = swap ? b : a, hi = swap ? a : b;
-    struct sim_pair *p = NULL;
-    for (int i = 0; i < l->npairs && !p; i++)
-        if (l->pairs[i].a == lo && l->pairs[i].b == hi)
-            p = &l->pairs[i];
-    if (!p) {
-        l->pairs = xrealloc(l->pairs, (size_t)(l->npairs + 1) * sizeof *l->pairs);
-        p = &l->pairs[l->npairs++];
-        *p = (struct sim_pair){.a = lo, .b = hi, .a_of_b = -1, .b_of_a = -1};
+    int *at = &slot[(size_t)lo * (size_t)nfiles + (size_t)hi];
+    if (!*at) {
+        if ((l->npairs & (l->npairs - 1)) == 0) /* 0, 1, 2, 4...: double the room */
+            l->pairs =
+                xrealloc(l->pairs, (size_t)(l->npairs ? 2 * l->npairs : 1) * sizeof *l->pairs);
+        l->pairs[l->npairs] =
+            (struct sim_pair){.a = who[lo], .b = who[hi], .a_of_b = -1, .b_of_a = -1};
+        *at = ++l->npairs;
     }
+    struct sim_pair *p = &l->pairs[*at - 1];
     if (swap)
         p->b_of_a = pct;
     else
@@ -55,13 +59,15 @@ static int by_similarity(const void *x, const void *y)
 static void read_pairs(struct lab_stat *l, const char *path, const int *who, int nfiles)
 {
     FILE *f = fopen(path, "r");
+    int *slot = xcalloc((size_t)nfiles * (size_t)nfiles, sizeof *slot);
     char line[512];
     while (f && fgets(line, sizeof line, f)) {
         int a, b, pct;
         if (sscanf(line, "s%d.c consists for %d %% of s%d.c material", &a, &pct, &b) == 3 &&
             a >= 0 && a < nfiles && b >= 0 && b < nfiles && a != b)
-            add_pair(l, who[a], who[b], pct);
+            add_pair(l, slot, nfiles, who, a, b, pct);
     }
+    free(slot);
     if (f)
         fclose(f);
     if (l->npairs)
