@@ -81,6 +81,8 @@ static int write_script(const char *dir, int i, const struct lab_stat *l, int hi
     if (hist_max > 10)
         fprintf(f, "set ytics autofreq\n");
     fprintf(f, "plot 'lab%02d-scores.dat' using 0:2:xtic(1) with boxes lc rgb '#4a7bb7'\n", i);
+    if (!l->nchecks) /* nothing to draw: gnuplot would fail on an empty file */
+        return fclose(f) ? -1 : 0;
     fprintf(f, "set output 'lab%02d-checks.svg'\nset title ", i);
     label(f, l->id);
     fprintf(f,
@@ -115,9 +117,9 @@ void plots(struct lab_stat *l, int i, const char *out, struct strv *notes)
         int rc = run_limited(argv, dir, NULL, err, GNUPLOT_SECONDS);
         char *hist = xasprintf("%s/lab%02d-scores.svg", dir, i);
         char *rate = xasprintf("%s/lab%02d-checks.svg", dir, i);
-        if (rc == 0 && is_file(hist) && is_file(rate)) {
+        if (rc == 0 && is_file(hist) && (is_file(rate) || !l->nchecks)) {
             l->hist_svg = xasprintf("plots/lab%02d-scores.svg", i);
-            l->rate_svg = xasprintf("plots/lab%02d-checks.svg", i);
+            l->rate_svg = l->nchecks ? xasprintf("plots/lab%02d-checks.svg", i) : NULL;
             unlink(err);
         } else {
             strv_addf(notes, "lab %s: gnuplot %s: no plots (its messages are in %s).", l->id,

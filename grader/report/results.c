@@ -102,7 +102,9 @@ int results_read(const char *dir, struct klass *k)
     for (int i = 0; i < n; i++) {
         const char *d = names[i]->d_name;
         char *path = xasprintf("%s/%s", dir, d);
-        if (ends_with(d, ".json") && strlen(d) > 5 && is_file(path)) {
+        if (strcmp(d, ".json") == 0) {
+            strv_add(&k->notes, ".json: a grade with no student's name (the file's): left out.");
+        } else if (ends_with(d, ".json") && is_file(path)) {
             struct student *s = &k->students[k->n];
             memset(s, 0, sizeof *s);
             if (read_one(path, s, &k->notes) == 0) {
