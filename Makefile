@@ -38,7 +38,7 @@ OWNER_GOALS := $(filter-out setup clean,$(or $(MAKECMDGOALS),all))
 $(OWNER_GOALS): as-owner
 	@:
 as-owner:
-	@sh grader/setup.sh
+	@sh grader/setup.sh $(if $(filter class-report test,$(OWNER_GOALS)),--instructor)
 	@$(AS_OWNER) $(MAKE) --no-print-directory $(OWNER_GOALS)
 setup:
 	@sh grader/setup.sh
@@ -47,7 +47,7 @@ clean:
 else
 
 .PHONY: all grade check test soak setup clean format tables student-kit gradescope grade-class \
-	merge-results
+	merge-results class-report
 all: $(BUILD)/grader
 
 # A build directory you cannot write (left by root with an older kit): say which and what to run.
@@ -68,6 +68,20 @@ $(BUILD)/grader: $(GRADER_SRC) $(GRADER_HDR) | $(BUILD)/.setup-done
 	$(WRITABLE)
 	$(CC) $(CFLAGS) $(GRADER_SRC) $(GRADER_LIBS) -o $@
 
+# The class at a glance (grader/report/): instructor-only, with tools a student never needs
+# (gnuplot, sim_c), which grader/setup.sh --instructor installs.
+REPORT_SRC := $(wildcard grader/report/*.c) grader/util.c grader/text.c grader/markup.c \
+	grader/labconf.c
+
+$(BUILD)/class-report: $(REPORT_SRC) grader/report/report.h $(GRADER_HDR) | $(BUILD)/.setup-done
+	$(WRITABLE)
+	$(CC) $(CFLAGS) -Igrader $(REPORT_SRC) -ljansson -o $@
+
+$(BUILD)/.setup-instructor-done: grader/setup.sh
+	$(WRITABLE)
+	@sh grader/setup.sh --instructor
+	@mkdir -p $(BUILD) && touch $@
+
 SELFTEST_SRC := grader/selftest/selftest.c grader/selftest/patch.c grader/util.c grader/labconf.c
 
 $(BUILD)/selftest: $(SELFTEST_SRC) grader/selftest/patch.h $(GRADER_HDR) | $(BUILD)/.setup-done
@@ -84,6 +98,8 @@ $(BUILD)/unit/test_patch: grader/tests/test_patch.c grader/selftest/patch.c grad
 # test_emitters runs the grader too (--from=FILE --format=X for every format), test_host to
 # grade as a host with fewer CPUs would.
 $(BUILD)/unit/test_emitters $(BUILD)/unit/test_host: $(BUILD)/grader
+# test_report runs build/class-report, which draws with gnuplot and compares with sim_c.
+$(BUILD)/unit/test_report: $(BUILD)/class-report $(BUILD)/.setup-instructor-done
 
 $(BUILD)/unit/test_%: grader/tests/test_%.c $(filter-out grader/main.c,$(GRADER_SRC)) $(GRADER_HDR) | $(BUILD)/.setup-done
 	$(WRITABLE)
@@ -119,6 +135,11 @@ soak: $(BUILD)/grader $(BUILD)/selftest
 gradescope: $(BUILD)/grader
 	@test -n "$(OUT)" || { echo "usage: make gradescope OUT=file.zip [LAB=id]" >&2; exit 2; }
 	@sh grader/gradescope/bundle.sh "$(OUT)" $(LAB)
+
+# The class at a glance: OUT/class.html from RESULTS/NAME.json (README.md, "For instructors").
+class-report: $(BUILD)/class-report $(BUILD)/.setup-instructor-done
+	@test -n "$(RESULTS)" -a -n "$(OUT)" || { echo "usage: make class-report RESULTS=dir OUT=dir" >&2; exit 2; }
+	@$(BUILD)/class-report --kit=. --results="$(RESULTS)" --out="$(OUT)"
 
 # The repository students get: see grader/student-kit.sh for what goes in.
 student-kit: $(BUILD)/grader
@@ -158,6 +179,8 @@ student-kit:
 grade-class merge-results:
 	@echo "make $@ is instructor-only: grade a class with the instructor's kit (its hidden" \
 		"tests included), not with a student kit." >&2
+class-report:
+	@echo "make class-report is instructor-only: a student kit has no grader/report." >&2
 	@exit 2
 endif
 
@@ -170,6 +193,7 @@ clean:
 
 format:
 	clang-format -i $(wildcard grader/*.[ch] grader/support/*.[ch] grader/selftest/*.[ch] \
+		grader/report/*.[ch] \
 		grader/tests/*.c grader/class/*.c include/*.h \
 		labs/*/*.c labs/*/tests/*.[ch] solutions/*/*.c)
 

@@ -1,10 +1,26 @@
 #!/bin/sh
 # setup.sh - make sure this Debian or Ubuntu machine has what threadlab needs, installing it
 # when allowed (root, or passwordless sudo); otherwise print the one command to run.
-# Usage: grader/setup.sh [--check]   (--check: report only, never install)
+# Usage: grader/setup.sh [--check] [--instructor]
+#   --check       report only, never install
+#   --instructor  also the instructor's tools, which make class-report (and the full kit's
+#                 make test) use and a student never needs: gnuplot (plots) and sim_c
+#                 (similarity-tester). make grade and make check never ask for them.
 set -u
 
 packages="gcc libc6-dev make binutils pkg-config libcriterion-dev valgrind libjansson-dev libexpat1-dev git"
+# Instructor-only: "package:command", the command being what the report runs (any gnuplot will
+# do, gnuplot-nox is the one without a display).
+instructor="gnuplot-nox:gnuplot similarity-tester:sim_c"
+
+check=no
+for arg in "$@"; do
+    case $arg in
+    --check) check=yes ;;
+    --instructor) packages="$packages ${instructor}" ;;
+    *) echo "usage: grader/setup.sh [--check] [--instructor]" >&2; exit 2 ;;
+    esac
+done
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "threadlab: this machine has no dpkg: threadlab's set-up supports Debian and Ubuntu." >&2
@@ -15,13 +31,17 @@ fi
 
 missing=""
 for p in $packages; do
-    dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing="$missing $p"
+    case $p in
+    *:*) command -v "${p#*:}" >/dev/null 2>&1 || missing="$missing ${p%%:*}" ;;
+    *) dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' ||
+        missing="$missing $p" ;;
+    esac
 done
 missing=${missing# }
 [ -z "$missing" ] && exit 0
 
 command="apt-get install -y --no-install-recommends $missing"
-if [ "${1:-}" != "--check" ]; then
+if [ "$check" != yes ]; then
     if [ "$(id -u)" = 0 ]; then
         sudo=""
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
