@@ -38,7 +38,7 @@ OWNER_GOALS := $(filter-out setup clean,$(or $(MAKECMDGOALS),all))
 $(OWNER_GOALS): as-owner
 	@:
 as-owner:
-	@sh grader/setup.sh $(if $(filter class-report test,$(OWNER_GOALS)),--instructor)
+	@sh grader/setup.sh $(if $(filter class-report grade-class merge-results test,$(OWNER_GOALS)),--instructor)
 	@$(AS_OWNER) $(MAKE) --no-print-directory $(OWNER_GOALS)
 setup:
 	@sh grader/setup.sh
@@ -156,13 +156,17 @@ $(BUILD)/class-gradebook: grader/class/gradebook.c | $(BUILD)/.setup-done
 	$(WRITABLE)
 	$(CC) $(CFLAGS) $< -ljansson -o $@
 
-grade-class: $(BUILD)/grader $(BUILD)/class-gradebook
-	@$(CLASS_VARS) sh grader/class/grade-class.sh
+# Both end with the class at a glance (OUT/class.html), whatever the grading's status.
+CLASS_PAGE = $(BUILD)/class-report --kit=. --results="$(OUT)/students" --out="$(OUT)" || true
 
-merge-results: $(BUILD)/class-gradebook
+grade-class: $(BUILD)/grader $(BUILD)/class-gradebook $(BUILD)/class-report \
+		$(BUILD)/.setup-instructor-done
+	@$(CLASS_VARS) sh grader/class/grade-class.sh; status=$$?; $(CLASS_PAGE); exit $$status
+
+merge-results: $(BUILD)/class-gradebook $(BUILD)/class-report $(BUILD)/.setup-instructor-done
 	@test -n "$(OUT)" -a -n "$(SHARDS)" || \
 		{ echo "usage: make merge-results OUT=dir SHARDS=\"dir1 dir2 ...\"" >&2; exit 2; }
-	@sh grader/class/merge.sh "$(OUT)" $(SHARDS)
+	@sh grader/class/merge.sh "$(OUT)" $(SHARDS); status=$$?; $(CLASS_PAGE); exit $$status
 else
 test: $(BUILD)/grader
 	@sh grader/student/test.sh $(BUILD)/grader
