@@ -173,8 +173,8 @@ static char *support_makefile(const char *dir)
                      "CFLAGS = " CFLAGS_KIT " -I$(SRC)/include -I$(SRC)/support -MMD -MP\n"
                      "SUPPORT = " SUPPORT_OBJS "\n"
                      "vpath %%.c $(SRC)/support\n"
-                     "all: $(addprefix plain/,$(SUPPORT) tl_criterion.o tl_driver.o) "
-                     "$(addprefix tsan/,$(SUPPORT) tl_driver.o)\n" KIT_RULES,
+                     "all: $(addprefix plain/,$(SUPPORT) tl_runner.o tl_driver.o tl_standalone.o) "
+                     "$(addprefix tsan/,$(SUPPORT) tl_driver.o tl_standalone.o)\n" KIT_RULES,
                      dir);
 }
 
@@ -235,14 +235,13 @@ static char *link_makefile(const struct grader *g, const struct lab *lab, const 
         "HIDDEN = $(wildcard $(K)/plain/hidden/*.o)\n"
         "SCENARIOS = $(filter-out $(K)/plain/test_%%,$(TESTS))\n"
         "TSAN = $(filter-out $(K)/tsan/tl_%%,$(wildcard $(K)/tsan/*.o)) "
-        "$(addprefix $(S)/tsan/," SUPPORT_OBJS " tl_driver.o)\n"
+        "$(addprefix $(S)/tsan/," SUPPORT_OBJS " tl_driver.o tl_standalone.o)\n"
         "WRAP = " WRAP "\n"
         "all: driver_tsan labtests stub_ndebug.o%s\n"
         "labtests: stub.o\n\t$(CC) -pthread $< $(TESTS) $(HIDDEN) $(SUPPORT) "
-        "$(S)/plain/tl_criterion.o "
-        "-lcriterion $(WRAP) -o $@\n"
+        "$(S)/plain/tl_runner.o $(S)/plain/tl_standalone.o $(WRAP) -o $@\n"
         "driver: stub.o\n\t$(CC) -pthread $< $(SCENARIOS) $(SUPPORT) $(S)/plain/tl_driver.o "
-        "$(WRAP) -o $@\n"
+        "$(S)/plain/tl_standalone.o $(WRAP) -o $@\n"
         /* a release build (asserts compiled out): the ThreadSanitizer driver runs it, and the
          * policy compares what it calls with stub.o (policy_release_build) */
         "stub_ndebug.o: %s\n\t$(CC) " CFLAGS " -O2 -DNDEBUG -c $< -o $@\n"

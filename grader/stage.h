@@ -32,9 +32,6 @@ char *policy_release_build(const struct lab *lab, const char *build_dir);
 void run_check(const struct grader *g, const struct lab *lab, const char *build_dir,
                const struct check *c, struct check_result *r);
 
-/* Remove the message sockets that killed Criterion runs left in /tmp (see runcheck.c). */
-void criterion_sweep(void);
-
 /* symbolize.c: "module+0xoff" frames to "func (file:line)", preferring the stub's frames. */
 struct place {
     char *func, *file; /* NULL when unknown */

@@ -1,22 +1,10 @@
 /* tl_driver.c - the standalone driver that ThreadSanitizer, Helgrind and memcheck run:
- * "driver NAME" runs one scenario of the lab's table and exits 0 only if it ran to its end. */
-#include <stdarg.h>
+ * "driver NAME" runs one scenario of the lab's table and exits 0 only if it ran to its end
+ * (tl_fail: tl_standalone.c). */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tl_test.h"
-#include "tl_internal.h"
-
-void tl_fail(const char *file, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    const char *msg = tl__format_failure(file, line, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s\n", msg);
-    _exit(1);
-}
 
 int main(int argc, char **argv)
 {

@@ -9,7 +9,7 @@
  * an unlock widens race windows; a seeded early return from a condition wait (a spurious wakeup,
  * which POSIX allows) catches `if` where `while` is needed; a seeded broadcast in place of a
  * signal (also allowed) catches code that assumes exactly one waiter wakes. Only the objects
- * linked with --wrap see these wrappers: libc, libcriterion and the tools' runtimes do not.
+ * linked with --wrap see these wrappers: libc and the tools' runtimes do not.
  *
  * Our own counters are shared between threads on purpose; Helgrind is told to ignore them so
  * that its findings are about the code under test.

@@ -40,7 +40,7 @@ static void build(void)
     const char *cf = "-std=c11 -D_POSIX_C_SOURCE=200809L -g -pthread -Iinclude -Igrader/support";
     char support[1024] = "";
     char objects[512];
-    snprintf(objects, sizeof objects, "%s tl_driver.o", build_support_objects);
+    snprintf(objects, sizeof objects, "%s tl_driver.o tl_standalone.o", build_support_objects);
     for (char *save = NULL, *o = strtok_r(objects, " ", &save); o; o = strtok_r(NULL, " ", &save))
         snprintf(support + strlen(support), sizeof support - strlen(support),
                  " grader/support/%.*s", (int)(strlen(o) - 2), o),

@@ -1,6 +1,5 @@
 /* test_threads.c - the threads lab's Criterion tests: results in order, all at once, failures,
  * a thread that cannot start, and the parallel sum. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>

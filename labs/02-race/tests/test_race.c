@@ -1,5 +1,4 @@
 /* test_race.c - the race lab's Criterion tests: exact counts, speed, locks, withdraw. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>

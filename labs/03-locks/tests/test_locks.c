@@ -1,5 +1,4 @@
 /* test_locks.c - lab 03's tests: one TL_TEST per "test" check in lab.conf. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>

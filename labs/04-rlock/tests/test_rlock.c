@@ -1,5 +1,4 @@
 /* test_rlock.c - the rlock lab's tests: one TL_TEST per "test" check in lab.conf. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

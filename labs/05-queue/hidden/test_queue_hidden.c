@@ -1,6 +1,5 @@
 /* test_queue_hidden.c - the queue lab's hidden tests (instructor-only: see grader/hidden.h).
  * One TL_TEST per check in hidden.conf; linked beside tests/ and sharing its harness. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
 

@@ -1,5 +1,4 @@
 /* test_queue.c - the queue lab's tests: one TL_TEST per "test" check in lab.conf. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdint.h>

@@ -1,5 +1,4 @@
 /* test_cache.c - the cache lab's tests: one TL_TEST per "test" check in lab.conf. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>

@@ -1,5 +1,4 @@
 /* test_daemon.c - the daemon lab's tests: one TL_TEST per "test" check in lab.conf. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>

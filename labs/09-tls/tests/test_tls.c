@@ -1,5 +1,4 @@
 /* test_tls.c - the TLS lab's Criterion tests: contexts apart, exact totals, speed. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>

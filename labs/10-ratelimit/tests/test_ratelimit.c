@@ -1,5 +1,4 @@
 /* test_ratelimit.c - the rate-limit lab's tests: one TL_TEST per "test" check in lab.conf. */
-#include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* tl_criterion.c - tl_fail for the Criterion test binaries. */
-#include <criterion/criterion.h>
+/* tl_standalone.c - tl_fail for the kit's own binaries, the test runner (tl_runner.c) and the
+ * scenario driver (tl_driver.c): the failure is reported, and the run ends there. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -13,9 +13,6 @@ void tl_fail(const char *file, int line, const char *fmt, ...)
     va_start(ap, fmt);
     const char *msg = tl__format_failure(file, line, fmt, ap);
     va_end(ap);
-    /* Criterion can only abort a test from the thread that runs it. */
-    if (tl__on_runner_thread())
-        cr_assert_fail("%s", msg);
     fprintf(stderr, "%s\n", msg);
     _exit(1);
 }
