@@ -154,7 +154,9 @@ bool tl_flag_await(tl_flag *f, int value, double timeout_s);
  * thread ends this: from then on the joiner waits for it. Never tl_await an observer. */
 void tl_observer(void);
 /* Threads asleep waiting for an event: in a real condition wait or in sem_wait (a semaphore is
- * the other way the labs' gate allows to block), and the same wait for at least n of them. */
+ * the other way the labs' gate allows to block), and the same wait for at least n of them. The
+ * wait gives up before timeout_s once every other thread is blocked and nothing moves: no more
+ * can come (a call that returned where it should have waited). */
 int tl_waiters(void);
 bool tl_await_waiters(int n, double timeout_s);
 

@@ -65,8 +65,10 @@ static bool running(int tid)
 /* Are all live threads blocked, observers aside? *sum gets their progress counters' sum. An
  * observer may still be reading: what it reads cannot wake anyone, and if it did wake a thread,
  * that thread's progress would show. A thread in a timed wait counts as blocked only if it ends
- * at or after give_up (0: never); *timed_waits gets how many did. */
-static bool all_blocked(unsigned long *sum, bool ask_kernel, double give_up, int *timed_waits)
+ * at or after give_up (0: never); *timed_waits gets how many did. The thread asking, self
+ * (NULL: the watchdog, which has no slot), counts as blocked: it waits, whatever its op. */
+static bool all_blocked(unsigned long *sum, bool ask_kernel, double give_up, int *timed_waits,
+                        const struct tl_slot *self)
 {
     int live = atomic_load_explicit(&tl__live, memory_order_relaxed), blocked = 0, observers = 0;
     int timed_blocked = 0;
@@ -81,6 +83,10 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel, double give_up, int
             continue;
         }
         s += atomic_load_explicit(&t->seq, memory_order_relaxed);
+        if (t == self) {
+            blocked++;
+            continue;
+        }
         int op = atomic_load_explicit(&t->op, memory_order_relaxed);
         long long wakes = atomic_load_explicit(&t->wakes_us, memory_order_relaxed);
         bool timed = op == OP_COND_TIMEDWAIT || op == OP_SEM_TIMEDWAIT;
@@ -101,7 +107,7 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel, double give_up, int
 int tl__blocked_until(double give_up, unsigned long *sum)
 {
     int timed;
-    return all_blocked(sum, !tl_under_valgrind(), give_up, &timed) ? timed : -1;
+    return all_blocked(sum, !tl_under_valgrind(), give_up, &timed, tl__me()) ? timed : -1;
 }
 
 /* ---- A run that can only spin ----------------------------------------------------------- */
@@ -227,7 +233,7 @@ static void *watch(void *arg)
         }
         unsigned long sum = 0;
         int timed;
-        bool stuck = all_blocked(&sum, !valgrind, 0, &timed);
+        bool stuck = all_blocked(&sum, !valgrind, 0, &timed, NULL);
         if (!stuck || !was_stuck || sum != last) {
             was_stuck = stuck;
             last = sum;

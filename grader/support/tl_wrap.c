@@ -96,19 +96,65 @@ int tl_waiters(void)
     return n;
 }
 
+/* Whether a wait that gives up at tl_now() time give_up waits in vain: no thread can change
+ * anything before then (each is blocked, or in a timed wait that ends later) and none has for
+ * quiet_s. A wait the hang watchdog counts as blocked (tl_await) also needs one of them in such
+ * a timed wait: where none is, the watchdog ends the run with a diagnosis, and must not be
+ * pre-empted. */
+struct vain {
+    double since;
+    unsigned long sum;
+};
+static bool in_vain(struct vain *v, double give_up, double quiet_s, bool need_timed)
+{
+    unsigned long sum;
+    int n = tl__blocked_until(give_up, &sum);
+    double now = tl_now();
+    if (n < (need_timed ? 1 : 0) || (v->since > 0 && sum != v->sum)) {
+        v->since = 0;
+        if (n >= (need_timed ? 1 : 0))
+            v->since = now;
+        v->sum = sum;
+        return false;
+    }
+    if (v->since == 0)
+        v->since = now, v->sum = sum;
+    return now - v->since >= quiet_s;
+}
+
+/* How long nothing must move before a wait is in vain: a quarter of a second, a second under
+ * Valgrind, which runs one thread at a time. */
+static double vain_quiet_s(void)
+{
+    return tl_under_valgrind() ? 1.0 : 0.25;
+}
+
 /* Wait until count() reaches n; false after timeout_s, or as soon as a thread that should be
  * waiting is seen polling instead (tl_poll.c): a busy-waiting or sleep-polling design never
  * blocks, and waiting out the timeout for it cost seconds per test and minutes per detector run.
  * Not tl_await: it may expire for a correct design (one that blocks some other way), so the
- * watchdog must not see it as blocked. */
+ * watchdog must not see it as blocked. It gives up early, too, once every other thread is
+ * blocked and nothing has moved (a put let through that should have waited, three waiters of
+ * four): the count cannot change before the timeout, and what the test does next is what it
+ * would have done then, seconds later (and under each detector, skipped: see tl_await). */
 static bool await_count(int (*count)(void), int n, double timeout_s)
 {
-    double deadline = tl_now() + timeout_s;
+    double deadline = tl_now() + timeout_s, next_look = 0;
+    struct vain early = {0};
     struct tl_poll *poll = tl__poll_new();
-    bool reached;
-    while (!(reached = count() >= n) && tl_now() <= deadline && !(poll && tl__poll_sample(poll)))
+    bool reached, stuck = false;
+    while (!(reached = count() >= n) && tl_now() <= deadline && !(poll && tl__poll_sample(poll))) {
+        if (tl_now() >= next_look) {
+            next_look = tl_now() + 0.05;
+            if ((stuck = in_vain(&early, deadline, vain_quiet_s(), false)))
+                break;
+        }
         tl_sleep_ms(1);
+    }
     tl__poll_free(poll);
+    reached = reached || count() >= n;
+    if (!reached && stuck)
+        tl__report("STUCK", "");
     return reached;
 }
 
@@ -120,29 +166,6 @@ bool tl_await_waiters(int n, double timeout_s)
 bool tl_await_cond_waiters(int n, double timeout_s)
 {
     return await_count(tl_cond_waiters, n, timeout_s);
-}
-
-/* Whether a wait that gives up at tl_now() time give_up waits in vain: no thread can change
- * anything before then (each is blocked, or in a timed wait that ends later), none has for
- * quiet_s, and one of them is in such a timed wait. Where none is, the hang watchdog ends the
- * run with a diagnosis, and must not be pre-empted. */
-struct vain {
-    double since;
-    unsigned long sum;
-};
-static bool in_vain(struct vain *v, double give_up, double quiet_s)
-{
-    unsigned long sum;
-    int n = tl__blocked_until(give_up, &sum);
-    double now = tl_now();
-    if (n <= 0 || (v->since > 0 && sum != v->sum)) {
-        v->since = n <= 0 ? 0 : now;
-        v->sum = sum;
-        return false;
-    }
-    if (v->since == 0)
-        v->since = now, v->sum = sum;
-    return now - v->since >= quiet_s;
 }
 
 /* Polls done(arg) every poll_ms until it holds or timeout_s has passed, counted as blocked by
@@ -157,7 +180,7 @@ static bool await_polled(bool (*done)(void *), void *arg, double timeout_s, doub
                          void *caller)
 {
     double deadline = tl_now() + timeout_s, next_look = 0;
-    double quiet_s = tl_under_valgrind() ? 1.0 : 0.25;
+    double quiet_s = vain_quiet_s();
     struct vain early = {0};
     bool ok, stuck = false;
     tl__enter_until(OP_AWAIT, NULL, NULL, caller, deadline);
@@ -165,7 +188,7 @@ static bool await_polled(bool (*done)(void *), void *arg, double timeout_s, doub
     while (!(ok = done(arg)) && tl_now() < deadline) {
         if (tl_now() >= next_look) {
             next_look = tl_now() + 0.05;
-            if ((stuck = in_vain(&early, deadline, quiet_s)))
+            if ((stuck = in_vain(&early, deadline, quiet_s, true)))
                 break;
         }
         tl_sleep_ms(poll_ms);

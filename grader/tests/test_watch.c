@@ -6,7 +6,9 @@
  * only other thread waits forever must end within seconds with HANG, and one whose only other
  * thread spins for ever, after the spin period with SPIN. A test awaiting (tl_await) a thread
  * whose timed wait ends a minute later gives up within a second and reports STUCK; one whose
- * timed wait ends before the await would give up sees it end. The scenarios are in
+ * timed wait ends before the await would give up sees it end; likewise one awaiting four
+ * waiters (tl_await_waiters) where three wait and nobody else runs, or where the fourth comes
+ * after computing. The scenarios are in
  * fixtures/live/live.c, built here as a lab's stub is: the support code, --wrap, and
  * -finstrument-functions on the code under test. */
 #include <criterion/criterion.h>
@@ -168,17 +170,30 @@ Test(watch, live_runs_pass_and_a_hung_run_ends_in_seconds, .init = build, .fini 
     cr_assert(code == 125 && strstr(report, "SPIN n") && seconds < 12,
               "tsan spin: exit %d after %.1f s:\n%s", code, seconds, report);
 
+    /* Waits that cannot succeed give up within a second (STUCK); waits that will, do not. */
+    static const struct {
+        const char *scenario, *what;
+        bool in_vain;
+        double min_s; /* an alive wait lasts until its thread comes */
+    } waits[] = {
+        {"await_in_vain", "a tl_await for a thread in a timed wait of a minute", true, 0},
+        {"await_alive", "a tl_await for a thread in a timed wait of 2 s", false, 1.9},
+        {"waiters_in_vain", "a tl_await_waiters for 4 where 3 wait and nothing runs", true, 0},
+        {"waiters_alive", "a tl_await_waiters whose 4th comes after computing 1.5 s", false, 1.4},
+    };
     for (int helgrind = 0; helgrind <= 1; helgrind++) {
         const char *tool = helgrind ? "helgrind" : "plain";
-        code = run(tool, "await_in_vain", report, sizeof report, &seconds);
-        cr_assert(code == 0 && strstr(report, "STUCK n") && seconds < (helgrind ? 6 : 2),
-                  "%s: a tl_await for a thread in a timed wait of a minute: exit %d after %.1f s "
-                  "(it must give up within a second, with STUCK):\n%s",
-                  tool, code, seconds, report);
-        code = run(tool, "await_alive", report, sizeof report, &seconds);
-        cr_assert(code == 0 && !strstr(report, "STUCK n") && seconds >= 1.9,
-                  "%s: a tl_await for a thread in a timed wait of 2 s: exit %d after %.1f s:\n%s",
-                  tool, code, seconds, report);
+        for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
+            code = run(tool, waits[i].scenario, report, sizeof report, &seconds);
+            bool stuck = strstr(report, "STUCK n") != NULL;
+            bool ok = waits[i].in_vain ? stuck && seconds < (helgrind ? 6 : 2)
+                                       : !stuck && seconds >= waits[i].min_s;
+            cr_assert(code == 0 && ok, "%s: %s: exit %d after %.1f s, %s (it must %s):\n%s", tool,
+                      waits[i].what, code, seconds, stuck ? "STUCK" : "not STUCK",
+                      waits[i].in_vain ? "give up within a second, with STUCK"
+                                       : "wait until the thread comes",
+                      report);
+        }
     }
 
     code = run("tsan", "many_fail", report, sizeof report, &seconds);
