@@ -232,4 +232,31 @@ int tl_live_threads_max(void);
 /* Create a thread or fail the test with a clear message. */
 void tl_spawn(pthread_t *thread, void *(*fn)(void *), void *arg);
 
+/* ---- One call of the code under test on a thread of its own -------------------------------
+ * For a call that may block (bq_get on an empty queue): the test starts it, sees whether it has
+ * returned, and finishes it. A lab's record of the call has a struct tl_call as its first
+ * member; its run function makes the call and stores what came back in the record, which the
+ * test reads once tl_call_returned or tl_call_finish said true (a mutex orders the two, not
+ * atomics, which Helgrind would report). */
+struct tl_call {
+    void (*run)(struct tl_call *c);
+    double start, end; /* when run began and the call returned (tl_now); run sets end itself
+                          if it does more after the call (an rlock test releases what it got) */
+    double seconds;    /* end - start */
+    bool done;         /* under the harness's mutex: read it with tl_call_returned */
+    pthread_t thread;
+};
+/* Start run(c) on a new thread; the rest of the record is set up before. */
+void tl_call_start(struct tl_call *c, void (*run)(struct tl_call *c));
+bool tl_call_returned(struct tl_call *c);
+/* Wait up to timeout_s (tl_bound: stretched for slow tools) for c to return, then join it and
+ * say true. The hang watchdog counts the test as blocked meanwhile: a call that can never return
+ * (a deadlock, a lost wakeup) ends the run within a second, with a diagnosis. False: the thread
+ * stays blocked, and the test is about to fail. */
+bool tl_call_finish(struct tl_call *c, double timeout_s);
+/* Give n threads a few seconds to block in a wait (tl_await_waiters), then a moment to settle;
+ * false if they did not. Not stretched like tl_bound: threads reach their wait in milliseconds
+ * even under Valgrind, and a design that polls instead would cost a minute there. */
+bool tl_await_blocked(int n);
+
 #endif

@@ -26,12 +26,10 @@ static bool owns_once(struct rlock *rl)
     return rl_owner(rl, &owner) && pthread_equal(owner, pthread_self()) && rl_depth(rl) == 1;
 }
 
-static void *call_thread(void *arg)
+static void run_call(struct tl_call *call)
 {
-    struct rlt_call *c = arg;
+    struct rlt_call *c = (struct rlt_call *)call;
     int ret = -1;
-    bool owned = false;
-    double start = tl_now();
     switch (c->op) {
     case RLT_ACQUIRE:
         ret = rl_acquire(c->rl);
@@ -49,24 +47,15 @@ static void *call_thread(void *arg)
         ret = ledger_deposit(c->ledger, 0, 1);
         break;
     }
-    double end = tl_now();
-    int order = 0;
+    c->call.end = tl_now(); /* the call returned: what follows is the test's */
     if (ret == 0 && c->op <= RLT_TIMED) {
-        owned = owns_once(c->rl);
+        c->owned = owns_once(c->rl);
         pthread_mutex_lock(&harness_lock);
-        order = c->order = ++acquired_calls; /* while it holds the rlock: the order they held it */
+        c->order = ++acquired_calls; /* while it holds the rlock: the order they held it */
         pthread_mutex_unlock(&harness_lock);
         rl_release(c->rl);
     }
-    pthread_mutex_lock(&harness_lock);
     c->ret = ret;
-    c->owned = owned;
-    c->order = order;
-    c->seconds = end - start;
-    c->end = end;
-    c->done = true;
-    pthread_mutex_unlock(&harness_lock);
-    return NULL;
 }
 
 struct timespec rlt_deadline(double ms)
@@ -81,19 +70,14 @@ struct timespec rlt_deadline(double ms)
 
 void rlt_call_start(struct rlt_call *c, struct rlock *rl, enum rlt_op op, double deadline_ms)
 {
-    memset(c, 0, sizeof *c);
-    c->rl = rl;
-    c->op = op;
-    c->deadline = rlt_deadline(deadline_ms);
-    tl_spawn(&c->thread, call_thread, c);
+    *c = (struct rlt_call){.rl = rl, .op = op, .deadline = rlt_deadline(deadline_ms), .ret = -1};
+    tl_call_start(&c->call, run_call);
 }
 
 void rlt_deposit_start(struct rlt_call *c, struct ledger *l)
 {
-    memset(c, 0, sizeof *c);
-    c->ledger = l;
-    c->op = RLT_DEPOSIT;
-    tl_spawn(&c->thread, call_thread, c);
+    *c = (struct rlt_call){.ledger = l, .op = RLT_DEPOSIT, .ret = -1};
+    tl_call_start(&c->call, run_call);
 }
 
 int rlt_call_order(struct rlt_call *c)
@@ -102,30 +86,6 @@ int rlt_call_order(struct rlt_call *c)
     int order = c->order;
     pthread_mutex_unlock(&harness_lock);
     return order;
-}
-
-bool rlt_call_returned(struct rlt_call *c)
-{
-    pthread_mutex_lock(&harness_lock);
-    bool done = c->done;
-    pthread_mutex_unlock(&harness_lock);
-    return done;
-}
-
-static bool call_returned(void *c)
-{
-    return rlt_call_returned(c);
-}
-
-bool rlt_call_finish(struct rlt_call *c, double timeout_s)
-{
-    /* While the test waits here the hang watchdog counts it as blocked: if the call can never
-     * return (a lost wakeup, an rlock nobody will release), the run ends within a second with a
-     * diagnosis instead of waiting out timeout_s. */
-    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
-        return false; /* the thread stays blocked; the test fails and its process ends */
-    pthread_join(c->thread, NULL);
-    return true;
 }
 
 /* Whether the run's waiters have shown up in condition waits so far (each test is a process). */
@@ -137,10 +97,9 @@ void rlt_await_blocked(int n)
      * Valgrind. An rlock whose waiters never block in a condition wait (they spin or poll) costs
      * one such wait, not one per call: a test with many rounds would last minutes. */
     if (waiters_visible)
-        waiters_visible = tl_await_waiters(n, tl_under_valgrind()              ? 6
-                                              : strcmp(tl_tool(), "tsan") == 0 ? 4
-                                                                               : 2);
-    tl_sleep_ms(tl_bound(20));
+        waiters_visible = tl_await_blocked(n);
+    else
+        tl_sleep_ms(tl_bound(20)); /* the moment to settle that tl_await_blocked gives */
 }
 
 bool rlt_waiters_visible(void)

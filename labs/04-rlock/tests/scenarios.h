@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "rlock.h"
+#include "tl_test.h"
 
 /* Test names use the prefix rlt_, so that they never clash with a student's rl_ helpers. */
 
@@ -18,20 +19,18 @@ enum rlt_op {
     RLT_DEPOSIT, /* ledger_deposit(ledger, 0, 1) */
 };
 
-/* One API call made on its own thread, so that a test can watch it block and unblock. Results
- * are guarded by a harness mutex (not atomics, which Helgrind would report). */
+/* One API call made on its own thread (tl_call_start), so that a test can watch it block and
+ * unblock: tl_call_returned(&c->call), tl_call_finish(&c->call, seconds). An acquire that
+ * succeeded is released on that thread, after c->call.end. */
 struct rlt_call {
+    struct tl_call call; /* first: when it returned, how long it took */
     struct rlock *rl;
     struct ledger *ledger;
     enum rlt_op op;
     struct timespec deadline;
-    int ret;        /* what the call returned */
-    bool owned;     /* after it acquired: rl_owner named this thread, at depth 1 */
-    int order;      /* after it acquired: 1 for the first call of the run to hold the rlock... */
-    double seconds; /* how long the call took */
-    double end;     /* when it returned (tl_now) */
-    bool done;
-    pthread_t thread;
+    int ret;    /* what the call returned */
+    bool owned; /* after it acquired: rl_owner named this thread, at depth 1 */
+    int order;  /* after it acquired: 1 for the first call of the run to hold the rlock... */
 };
 
 /* The name of the API function op calls, for messages. */
@@ -42,10 +41,6 @@ void rlt_call_start(struct rlt_call *c, struct rlock *rl, enum rlt_op op, double
 void rlt_deposit_start(struct rlt_call *c, struct ledger *l);
 /* Its order (see struct rlt_call) once c has acquired, else 0. */
 int rlt_call_order(struct rlt_call *c);
-/* Whether c has returned yet. */
-bool rlt_call_returned(struct rlt_call *c);
-/* Wait up to timeout_s (scaled for slow tools) for c to return; then join it and say true. */
-bool rlt_call_finish(struct rlt_call *c, double timeout_s);
 /* Give n threads a few seconds to block in a condition wait, then a moment to settle. */
 void rlt_await_blocked(int n);
 /* False once rlt_await_blocked waited in vain: this rlock's waiters do not block in condition

@@ -45,7 +45,7 @@ static void other_thread_acquires(struct rlock *rl, const char *state)
 {
     static struct rlt_call c;
     rlt_call_start(&c, rl, RLT_ACQUIRE, 0);
-    TL_CHECK(rlt_call_finish(&c, 2),
+    TL_CHECK(tl_call_finish(&c.call, 2),
              "rl_acquire from another thread on %s did not return within 2 s; the rlock is free "
              "and must be taken at once",
              state);
@@ -61,7 +61,7 @@ static void other_thread_tries(struct rlock *rl, int want, const char *state)
 {
     static struct rlt_call c;
     rlt_call_start(&c, rl, RLT_TRY, 0);
-    TL_CHECK(rlt_call_finish(&c, 2),
+    TL_CHECK(tl_call_finish(&c.call, 2),
              "rl_try_acquire from another thread on %s did not return "
              "within 2 s; it must never wait",
              state);
@@ -136,7 +136,7 @@ TL_TEST(rlock, release_errors)
 
     static struct rlt_call c;
     rlt_call_start(&c, &rl, RLT_RELEASE, 0);
-    TL_CHECK(rlt_call_finish(&c, 2),
+    TL_CHECK(tl_call_finish(&c.call, 2),
              "rl_release from a thread that does not hold the rlock did not return within 2 s");
     TL_CHECK(c.ret == EPERM,
              "rl_release from a thread that does not hold the rlock returned %s; it must return "
@@ -190,16 +190,16 @@ TL_TEST(rlock, handoff)
     acquire_ok(&rl, "an rlock the caller holds");
     rlt_call_start(&calls[0], &rl, RLT_ACQUIRE, 0);
     rlt_await_blocked(1);
-    TL_CHECK(!rlt_call_returned(&calls[0]),
+    TL_CHECK(!tl_call_returned(&calls[0].call),
              "rl_acquire returned %s at once while another thread held the rlock; it must wait",
              tl_err_name(calls[0].ret));
     release_ok(&rl, "an rlock held twice");
     tl_sleep_ms(tl_bound(50));
-    TL_CHECK(!rlt_call_returned(&calls[0]),
+    TL_CHECK(!tl_call_returned(&calls[0].call),
              "rl_acquire returned while the test still held the rlock once (it had acquired it "
              "twice and released it once): the rlock is free only when the depth is back to 0");
     release_ok(&rl, "an rlock held once");
-    TL_CHECK(rlt_call_finish(&calls[0], 2),
+    TL_CHECK(tl_call_finish(&calls[0].call, 2),
              "rl_acquire stayed blocked for 2 s after the owner's last rl_release: the final "
              "release must wake a waiting thread (a lost wakeup)");
     TL_CHECK(calls[0].ret == 0 && calls[0].owned,
@@ -215,7 +215,7 @@ TL_TEST(rlock, handoff)
     release_ok(&rl, "an rlock held once");
     int woken = 0;
     for (int i = 0; i < 2; i++)
-        woken += rlt_call_finish(&calls[i], 2) && calls[i].ret == 0 && calls[i].owned;
+        woken += tl_call_finish(&calls[i].call, 2) && calls[i].ret == 0 && calls[i].owned;
     TL_CHECK(woken == 2,
              "two threads waited in rl_acquire; after the owner released, only %d of them "
              "acquired (and released) the rlock within 2 s: each release must wake a waiter",
@@ -238,12 +238,12 @@ TL_TEST(rlock, no_busy_wait)
         tl_idle_problem("4 threads waited in rl_acquire", "the rlock is released");
     TL_CHECK(!problem, "%s", problem);
     for (int i = 0; i < N; i++)
-        TL_CHECK(!rlt_call_returned(&calls[i]),
+        TL_CHECK(!tl_call_returned(&calls[i].call),
                  "rl_acquire returned %s while another thread held the rlock; it must wait",
                  tl_err_name(calls[i].ret));
     release_ok(&rl, "an rlock held once");
     for (int i = 0; i < N; i++)
-        TL_CHECK(rlt_call_finish(&calls[i], 2) && calls[i].ret == 0,
+        TL_CHECK(tl_call_finish(&calls[i].call, 2) && calls[i].ret == 0,
                  "rl_acquire stayed blocked after the owner released, or returned %s",
                  tl_err_name(calls[i].ret));
     rl_destroy(&rl);
@@ -264,14 +264,14 @@ TL_TEST(rlock, spurious_wakeups)
             rlt_call_start(&calls[i], &rl, RLT_ACQUIRE, 0);
         rlt_await_blocked(N);
         for (int i = 0; i < N; i++)
-            TL_CHECK(!rlt_call_returned(&calls[i]),
+            TL_CHECK(!tl_call_returned(&calls[i].call),
                      "rl_acquire returned %s while the test held the rlock: after a wakeup (a "
                      "spurious one here) a waiter must check again that the rlock is free and "
                      "go back to sleep if not (while, not if)",
                      tl_err_name(calls[i].ret));
         release_ok(&rl, "an rlock held once");
         for (int i = 0; i < N; i++) {
-            TL_CHECK(rlt_call_finish(&calls[i], 2),
+            TL_CHECK(tl_call_finish(&calls[i].call, 2),
                      "rl_acquire stayed blocked for 2 s after the rlock was released");
             TL_CHECK(calls[i].ret == 0 && calls[i].owned,
                      "rl_acquire returned %s but %s: after a wakeup (a spurious one, or one meant "
@@ -343,18 +343,18 @@ TL_TEST(rlock, timed_acquire)
     }
     for (int i = 0; i < WAITS; i++) {
         struct rlt_call *c = &calls[i];
-        TL_CHECK(rlt_call_finish(c, 1.5),
+        TL_CHECK(tl_call_finish(&c->call, 1.5),
                  "rl_timed_acquire with a deadline 150 ms away did not return within 1.5 s "
                  "while another thread held the rlock.%s",
                  late_why());
         TL_CHECK(c->ret == ETIMEDOUT,
                  "rl_timed_acquire with a deadline 150 ms away returned %s after %.0f ms while "
                  "another thread held the rlock; it must return ETIMEDOUT (%d)",
-                 tl_err_name(c->ret), c->seconds * 1000, ETIMEDOUT);
+                 tl_err_name(c->ret), c->call.seconds * 1000, ETIMEDOUT);
         double deadline = (double)c->deadline.tv_sec + (double)c->deadline.tv_nsec / 1e9;
-        TL_CHECK(c->end >= deadline - 0.002,
+        TL_CHECK(c->call.end >= deadline - 0.002,
                  "rl_timed_acquire returned ETIMEDOUT %.0f ms before its deadline (%s)",
-                 (deadline - c->end) * 1000, early_why());
+                 (deadline - c->call.end) * 1000, early_why());
     }
     expect_mine(&rl, 1, "timed acquires by other threads timed out");
     release_ok(&rl, "an rlock held once");
@@ -369,7 +369,7 @@ TL_TEST(rlock, timed_acquire)
     rlt_call_start(&calls[0], &rl, RLT_TIMED, 5000);
     rlt_await_blocked(1);
     release_ok(&rl, "an rlock held once");
-    TL_CHECK(rlt_call_finish(&calls[0], 1),
+    TL_CHECK(tl_call_finish(&calls[0].call, 1),
              "rl_timed_acquire (deadline 5 s away) did not return within 1 s after the owner "
              "released the rlock: the release must wake it");
     TL_CHECK(calls[0].ret == 0 && calls[0].owned,
@@ -382,7 +382,7 @@ TL_TEST(rlock, timed_acquire)
     tl_noise(TL_NOISE_SPURIOUS);
     for (int i = 0; i < 8; i++) {
         rlt_call_start(&calls[0], &rl, RLT_TIMED, 30);
-        TL_CHECK(rlt_call_finish(&calls[0], 1.5),
+        TL_CHECK(tl_call_finish(&calls[0].call, 1.5),
                  "rl_timed_acquire (deadline 30 ms away) did not return within 1.5 s under "
                  "spurious wakeups");
         TL_CHECK(calls[0].ret == ETIMEDOUT,
@@ -471,7 +471,7 @@ static void no_barging(struct rlock *rl)
                  "releases and acquires in a loop can starve every waiter that way. On the final "
                  "release, hand the rlock to the longest waiter (make it the owner) instead of "
                  "freeing it");
-        TL_CHECK(rlt_call_finish(&c, 2) && c.ret == 0 && c.owned,
+        TL_CHECK(tl_call_finish(&c.call, 2) && c.ret == 0 && c.owned,
                  "rl_acquire did not acquire within 2 s after the owner released, or returned %s",
                  tl_err_name(c.ret));
     }
@@ -489,7 +489,7 @@ static void first_come_first_served(struct rlock *rl)
     }
     release_ok(rl, "an rlock held once");
     for (int i = 0; i < N; i++)
-        TL_CHECK(rlt_call_finish(&calls[i], 2) && calls[i].ret == 0,
+        TL_CHECK(tl_call_finish(&calls[i].call, 2) && calls[i].ret == 0,
                  "rl_acquire did not acquire within 2 s after the owner released, or returned %s",
                  tl_err_name(calls[i].ret));
     for (int i = 1; i < N; i++)
@@ -599,11 +599,11 @@ TL_TEST(rlock, ledger_basics)
     static struct rlt_call c;
     rlt_deposit_start(&c, &l);
     rlt_await_blocked(1);
-    TL_CHECK(!rlt_call_returned(&c),
+    TL_CHECK(!tl_call_returned(&c.call),
              "ledger_deposit from another thread returned while the test held the ledger's "
              "lock (l->lock): every ledger function must hold that rlock");
     release_ok(&l.lock, "a ledger's lock");
-    TL_CHECK(rlt_call_finish(&c, 2) && c.ret == 0,
+    TL_CHECK(tl_call_finish(&c.call, 2) && c.ret == 0,
              "ledger_deposit did not finish within 2 s after the ledger's lock was released, or "
              "returned %s",
              tl_err_name(c.ret));

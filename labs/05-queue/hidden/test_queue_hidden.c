@@ -37,7 +37,7 @@ TL_TEST(queue, independent_queues)
              tl_err_name(err));
     struct bqt_call join;
     bqt_call_start(&join, b, BQT_JOIN, NULL, 0);
-    TL_CHECK(bqt_call_finish(&join, 2),
+    TL_CHECK(tl_call_finish(&join.call, 2),
              "bq_join on queue B did not return, although bq_task_done was called for B's only "
              "item: it waits for an item of another queue (A still has one pending). Each "
              "queue counts its own pending items, in struct bq");

@@ -20,51 +20,36 @@ const char *bqt_op_name(enum bqt_op op)
     return names[op];
 }
 
-static void *call_thread(void *arg)
+static void run_call(struct tl_call *call)
 {
-    struct bqt_call *c = arg;
-    void *got = BQT_UNTOUCHED;
-    int ret = -1;
-    double start = tl_now();
+    struct bqt_call *c = (struct bqt_call *)call;
     switch (c->op) {
     case BQT_PUT:
-        ret = bq_put(c->q, c->item);
+        c->ret = bq_put(c->q, c->item);
         break;
     case BQT_GET:
-        ret = bq_get(c->q, &got);
+        c->ret = bq_get(c->q, &c->got);
         break;
     case BQT_TRY_PUT:
-        ret = bq_try_put(c->q, c->item);
+        c->ret = bq_try_put(c->q, c->item);
         break;
     case BQT_TIMED_PUT:
-        ret = bq_timed_put(c->q, c->item, c->timeout_ms);
+        c->ret = bq_timed_put(c->q, c->item, c->timeout_ms);
         break;
     case BQT_TIMED_GET:
-        ret = bq_timed_get(c->q, &got, c->timeout_ms);
+        c->ret = bq_timed_get(c->q, &c->got, c->timeout_ms);
         break;
     case BQT_JOIN:
-        ret = bq_join(c->q);
+        c->ret = bq_join(c->q);
         break;
     }
-    double seconds = tl_now() - start;
-    pthread_mutex_lock(&harness_lock);
-    c->ret = ret;
-    c->got = got;
-    c->seconds = seconds;
-    c->done = true;
-    pthread_mutex_unlock(&harness_lock);
-    return NULL;
 }
 
 void bqt_call_start(struct bqt_call *c, struct bq *q, enum bqt_op op, void *item, long timeout_ms)
 {
-    memset(c, 0, sizeof *c);
-    c->q = q;
-    c->op = op;
-    c->item = item;
-    c->timeout_ms = timeout_ms;
-    c->got = BQT_UNTOUCHED;
-    tl_spawn(&c->thread, call_thread, c);
+    *c = (struct bqt_call){
+        .q = q, .op = op, .item = item, .timeout_ms = timeout_ms, .ret = -1, .got = BQT_UNTOUCHED};
+    tl_call_start(&c->call, run_call);
 }
 
 const char *bqt_overfull_cause(size_t size)
@@ -85,39 +70,6 @@ struct bq *bqt_create(size_t capacity)
         tl_label_end();
     }
     return q;
-}
-
-bool bqt_call_returned(struct bqt_call *c)
-{
-    pthread_mutex_lock(&harness_lock);
-    bool done = c->done;
-    pthread_mutex_unlock(&harness_lock);
-    return done;
-}
-
-static bool call_returned(void *c)
-{
-    return bqt_call_returned(c);
-}
-
-bool bqt_call_finish(struct bqt_call *c, double timeout_s)
-{
-    /* While the test waits here the hang watchdog counts it as blocked: if the call can never
-     * return (a deadlock, a lost wakeup), the run ends within a second with a diagnosis. */
-    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
-        return false; /* the thread stays blocked; the test fails and its process ends */
-    pthread_join(c->thread, NULL);
-    return true;
-}
-
-void bqt_await_blocked(int n)
-{
-    /* A queue that blocks some other way than pthread_cond_wait or sem_wait (sem_timedwait, say)
-     * just costs the full wait. Threads that block reach their wait in milliseconds even under
-     * Valgrind, so the wait is not scaled like the others: a busy-waiting or sleep-polling queue
-     * would otherwise cost a minute under each detector here. */
-    tl_await_waiters(n, tl_under_valgrind() ? 6 : strcmp(tl_tool(), "tsan") == 0 ? 4 : 2);
-    tl_sleep_ms(tl_bound(20));
 }
 
 /* ---- Stress: several producers and consumers --------------------------------------------- */
@@ -263,16 +215,16 @@ static void close_blocked(struct bq *q, enum bqt_op op, const char *state)
     static struct bqt_call calls[CLOSE_WAITERS];
     for (int i = 0; i < CLOSE_WAITERS; i++)
         bqt_call_start(&calls[i], q, op, (void *)(uintptr_t)(100 + i), 0);
-    bqt_await_blocked(CLOSE_WAITERS);
+    tl_await_blocked(CLOSE_WAITERS);
     for (int i = 0; i < CLOSE_WAITERS; i++)
-        TL_CHECK(!bqt_call_returned(&calls[i]),
+        TL_CHECK(!tl_call_returned(&calls[i].call),
                  "%s on %s queue returned %s at once; it must block until the queue changes",
                  bqt_op_name(op), state, tl_err_name(calls[i].ret));
     int err = bq_close(q);
     TL_CHECK(err == 0, "bq_close returned %s; it must return 0", tl_err_name(err));
     int woken = 0;
     for (int i = 0; i < CLOSE_WAITERS; i++)
-        woken += bqt_call_finish(&calls[i], 2);
+        woken += tl_call_finish(&calls[i].call, 2);
     TL_CHECK(woken == CLOSE_WAITERS,
              "%d threads were blocked in %s on %s queue, but after bq_close only %d of them "
              "returned within 2 s: close must wake every waiter (broadcast, not signal)",

@@ -8,23 +8,22 @@
 #include <stdint.h>
 
 #include "queue.h"
+#include "tl_test.h"
 
 /* Test names use the prefix bqt_, so that they never clash with a student's bq_ helpers. */
 
 enum bqt_op { BQT_PUT, BQT_GET, BQT_TRY_PUT, BQT_TIMED_PUT, BQT_TIMED_GET, BQT_JOIN };
 
-/* One API call made on its own thread, so that a test can watch it block and unblock. Results
- * are guarded by a harness mutex (not atomics, which Helgrind would report). */
+/* One API call made on its own thread (tl_call_start), so that a test can watch it block and
+ * unblock: tl_call_returned(&c->call), tl_call_finish(&c->call, seconds). */
 struct bqt_call {
+    struct tl_call call; /* first: when it returned, how long it took */
     struct bq *q;
     enum bqt_op op;
     void *item;      /* what a put puts */
     long timeout_ms; /* for the timed calls */
     int ret;         /* what the call returned */
     void *got;       /* what a get stored (BQT_UNTOUCHED if nothing) */
-    double seconds;  /* how long the call took */
-    bool done;
-    pthread_t thread;
 };
 
 #define BQT_UNTOUCHED ((void *)(uintptr_t)0xdead)
@@ -38,12 +37,6 @@ const char *bqt_overfull_cause(size_t size);
 struct bq *bqt_create(size_t capacity);
 /* Start c on a new thread. */
 void bqt_call_start(struct bqt_call *c, struct bq *q, enum bqt_op op, void *item, long timeout_ms);
-/* Whether c has returned yet. */
-bool bqt_call_returned(struct bqt_call *c);
-/* Wait up to timeout_s (scaled for slow tools) for c to return; then join it and say true. */
-bool bqt_call_finish(struct bqt_call *c, double timeout_s);
-/* Give n threads up to a few seconds to block in a condition wait, then a moment to settle. */
-void bqt_await_blocked(int n);
 
 /* Several producers and consumers, with an auditor of the capacity: nothing lost, nothing
  * duplicated, each producer's items in order, capacity never exceeded, join and close work. */

@@ -42,7 +42,7 @@ static struct bqt_call *call_expect(struct bq *q, enum bqt_op op, void *item, lo
 {
     static struct bqt_call c;
     bqt_call_start(&c, q, op, item, timeout_ms);
-    TL_CHECK(bqt_call_finish(&c, 2),
+    TL_CHECK(tl_call_finish(&c.call, 2),
              "%s on %s did not return within 2 s, but it has nothing to wait for: is a mutex "
              "left locked on an earlier error path (a return before pthread_mutex_unlock), or "
              "does a wait loop ignore closed?",
@@ -144,12 +144,12 @@ TL_TEST(queue, get_blocks_when_empty)
     static struct bqt_call calls[2];
     struct bq *q = create(2);
     bqt_call_start(&calls[0], q, BQT_GET, NULL, 0);
-    bqt_await_blocked(1);
-    TL_CHECK(!bqt_call_returned(&calls[0]),
+    tl_await_blocked(1);
+    TL_CHECK(!tl_call_returned(&calls[0].call),
              "bq_get on an empty queue returned %s at once; it must wait until an item arrives",
              tl_err_name(calls[0].ret));
     put_ok(q, 42);
-    TL_CHECK(bqt_call_finish(&calls[0], 2),
+    TL_CHECK(tl_call_finish(&calls[0].call, 2),
              "bq_get stayed blocked for 2 s after bq_put added an item to the empty queue: bq_put "
              "must wake a waiting getter (a lost wakeup)");
     TL_CHECK(calls[0].ret == 0 && VALUE(calls[0].got) == 42,
@@ -159,12 +159,12 @@ TL_TEST(queue, get_blocks_when_empty)
     /* Two waiting getters, two puts: each put must wake a getter. */
     for (int i = 0; i < 2; i++)
         bqt_call_start(&calls[i], q, BQT_GET, NULL, 0);
-    bqt_await_blocked(2);
+    tl_await_blocked(2);
     put_ok(q, 1);
     put_ok(q, 2);
     int woken = 0;
     for (int i = 0; i < 2; i++)
-        woken += bqt_call_finish(&calls[i], 2);
+        woken += tl_call_finish(&calls[i].call, 2);
     TL_CHECK(woken == 2,
              "two threads waited in bq_get on an empty queue and two items were put, but only %d "
              "getter returned within 2 s: every put must wake a getter",
@@ -182,8 +182,8 @@ TL_TEST(queue, put_blocks_when_full)
     put_ok(q, 1);
     put_ok(q, 2);
     bqt_call_start(&call, q, BQT_PUT, ITEM(3), 0);
-    bqt_await_blocked(1);
-    TL_CHECK(!bqt_call_returned(&call),
+    tl_await_blocked(1);
+    TL_CHECK(!tl_call_returned(&call.call),
              "bq_put on a full queue of capacity 2 returned %s at once; it must wait until a "
              "get frees a slot",
              tl_err_name(call.ret));
@@ -192,7 +192,7 @@ TL_TEST(queue, put_blocks_when_full)
              "capacity 2",
              bq_size(q));
     get_expect(q, 1, "the oldest item in the queue");
-    TL_CHECK(bqt_call_finish(&call, 2),
+    TL_CHECK(tl_call_finish(&call.call, 2),
              "bq_put stayed blocked for 2 s after bq_get freed a slot: bq_get must wake a "
              "waiting putter (a lost wakeup)");
     TL_CHECK(call.ret == 0, "bq_put was woken by bq_get and returned %s; it must return 0",
@@ -261,14 +261,14 @@ static void measure_waiting(struct bq *q, enum bqt_op op, const char *state)
     static struct bqt_call calls[N];
     for (int i = 0; i < N; i++)
         bqt_call_start(&calls[i], q, op, ITEM(10 + i), 0);
-    bqt_await_blocked(N);
+    tl_await_blocked(N);
     char waiting[128];
     snprintf(waiting, sizeof waiting, "%d threads waited in %s on %s queue", N, bqt_op_name(op),
              state);
     const char *problem = tl_idle_problem(waiting, "signalled");
     TL_CHECK(!problem, "%s", problem);
     for (int i = 0; i < N; i++)
-        TL_CHECK(!bqt_call_returned(&calls[i]), "%s on %s queue returned %s; it must wait",
+        TL_CHECK(!tl_call_returned(&calls[i].call), "%s on %s queue returned %s; it must wait",
                  bqt_op_name(op), state, tl_err_name(calls[i].ret));
     /* Release them: items for the getters, room for the putters. */
     for (int i = 0; i < N; i++) {
@@ -282,7 +282,7 @@ static void measure_waiting(struct bq *q, enum bqt_op op, const char *state)
         }
     }
     for (int i = 0; i < N; i++)
-        TL_CHECK(bqt_call_finish(&calls[i], 2) && calls[i].ret == 0,
+        TL_CHECK(tl_call_finish(&calls[i].call, 2) && calls[i].ret == 0,
                  "%s stayed blocked on %s queue after the queue changed, or returned %s",
                  bqt_op_name(op), state, tl_err_name(calls[i].ret));
 }
@@ -443,7 +443,7 @@ TL_TEST(queue, timed_get)
     }
     for (int i = 0; i < WAITS; i++) {
         struct bqt_call *c = &calls[i];
-        TL_CHECK(bqt_call_finish(c, 1.5),
+        TL_CHECK(tl_call_finish(&c->call, 1.5),
                  "bq_timed_get(150 ms) on an empty queue did not return within 1.5 s (is its "
                  "deadline right? a tv_nsec of 1000000000 or more makes every "
                  "pthread_cond_timedwait fail at once with EINVAL).%s",
@@ -452,20 +452,20 @@ TL_TEST(queue, timed_get)
                  "bq_timed_get(150 ms) on an empty queue returned %s after %.0f ms; it must "
                  "return ETIMEDOUT (%d) (EINVAL (%d) means a bad deadline: is tv_nsec kept below "
                  "1000000000?)",
-                 tl_err_name(c->ret), c->seconds * 1000, ETIMEDOUT, EINVAL);
-        TL_CHECK(c->seconds >= 0.140,
+                 tl_err_name(c->ret), c->call.seconds * 1000, ETIMEDOUT, EINVAL);
+        TL_CHECK(c->call.seconds >= 0.140,
                  "bq_timed_get(150 ms) on an empty queue returned after %.0f ms; it must wait "
                  "about 150 ms (%s)",
-                 c->seconds * 1000, early_why());
+                 c->call.seconds * 1000, early_why());
         TL_CHECK(c->got == BQT_UNTOUCHED, "bq_timed_get timed out but still changed *item");
     }
 
     static struct bqt_call call;
     /* An item that arrives during the wait ends it. */
     bqt_call_start(&call, q, BQT_TIMED_GET, NULL, 5000);
-    bqt_await_blocked(1);
+    tl_await_blocked(1);
     put_ok(q, 9);
-    TL_CHECK(bqt_call_finish(&call, 1),
+    TL_CHECK(tl_call_finish(&call.call, 1),
              "bq_timed_get(5000 ms) did not return within 1 s after bq_put added an item");
     TL_CHECK(call.ret == 0 && VALUE(call.got) == 9,
              "bq_timed_get returned %s and item %lu after bq_put(9); it must return 0 and 9",
@@ -509,9 +509,9 @@ TL_TEST(queue, timed_put)
 
     static struct bqt_call call;
     bqt_call_start(&call, q, BQT_TIMED_PUT, ITEM(3), 5000);
-    bqt_await_blocked(1);
+    tl_await_blocked(1);
     get_expect(q, 1, "the only item in the queue");
-    TL_CHECK(bqt_call_finish(&call, 1),
+    TL_CHECK(tl_call_finish(&call.call, 1),
              "bq_timed_put(5000 ms) did not return within 1 s after bq_get freed a slot");
     TL_CHECK(call.ret == 0, "bq_timed_put returned %s after bq_get freed a slot; it must return 0",
              tl_err_name(call.ret));
@@ -578,10 +578,10 @@ TL_TEST(queue, close_drains)
     c = call_expect(q, BQT_GET, NULL, 0, EPIPE, state);
     TL_CHECK(c->got == BQT_UNTOUCHED, "bq_get on %s failed but still changed *item", state);
     c = call_expect(q, BQT_TIMED_GET, NULL, 1000, EPIPE, state);
-    TL_CHECK(c->seconds < 0.5,
+    TL_CHECK(c->call.seconds < 0.5,
              "bq_timed_get(1000 ms) on %s waited %.0f ms; it must return EPIPE "
              "at once",
-             state, c->seconds * 1000);
+             state, c->call.seconds * 1000);
     err = bq_try_get(q, &item);
     TL_CHECK(err == EPIPE, "bq_try_get on %s returned %s; it must return EPIPE (%d)", state,
              tl_err_name(err), EPIPE);
@@ -605,9 +605,9 @@ TL_TEST(queue, join_waits)
         put_ok(q, v);
     for (int i = 0; i < 2; i++)
         bqt_call_start(&joins[i], q, BQT_JOIN, NULL, 0);
-    bqt_await_blocked(2);
+    tl_await_blocked(2);
     for (int i = 0; i < 2; i++)
-        TL_CHECK(!bqt_call_returned(&joins[i]),
+        TL_CHECK(!tl_call_returned(&joins[i].call),
                  "bq_join returned %s while 3 items put were still in the queue; it must wait "
                  "until bq_task_done was called for each",
                  tl_err_name(joins[i].ret));
@@ -618,9 +618,9 @@ TL_TEST(queue, join_waits)
         TL_CHECK(err == 0, "bq_task_done returned %s with items pending; it must return 0",
                  tl_err_name(err));
     }
-    bqt_await_blocked(2);
+    tl_await_blocked(2);
     for (int i = 0; i < 2; i++)
-        TL_CHECK(!bqt_call_returned(&joins[i]),
+        TL_CHECK(!tl_call_returned(&joins[i].call),
                  "bq_join returned %s after bq_task_done was called for only 2 of 3 items "
                  "(all 3 were taken with bq_get): join waits for task_done, not for get",
                  tl_err_name(joins[i].ret));
@@ -629,7 +629,7 @@ TL_TEST(queue, join_waits)
              tl_err_name(err));
     int woken = 0;
     for (int i = 0; i < 2; i++)
-        woken += bqt_call_finish(&joins[i], 2);
+        woken += tl_call_finish(&joins[i].call, 2);
     TL_CHECK(woken == 2,
              "2 threads waited in bq_join; after the last bq_task_done only %d returned within "
              "2 s: every joiner must be woken (broadcast, not signal)",

@@ -106,14 +106,6 @@ bool pt_await_done(struct pool_future *f, double timeout_s)
     return tl_await(future_done, f, tl_bound(timeout_s));
 }
 
-void pt_await_blocked(int n)
-{
-    /* Threads that block reach their wait in milliseconds even under Valgrind; a pool that
-     * spins instead costs one wait of a few seconds, not a minute. */
-    tl_await_waiters(n, tl_under_valgrind() ? 6 : strcmp(tl_tool(), "tsan") == 0 ? 4 : 2);
-    tl_sleep_ms(tl_bound(20));
-}
-
 static void *noop_task(void *arg)
 {
     return arg;
@@ -147,16 +139,12 @@ const char *pt_op_name(const struct pt_call *c)
     return names[c->op];
 }
 
-static void *call_thread(void *arg)
+static void run_call(struct tl_call *call)
 {
-    struct pt_call *c = arg;
-    int ret = -1;
-    void *result = (void *)(uintptr_t)0xdead;
-    size_t index = (size_t)-1;
-    double start = tl_now();
+    struct pt_call *c = (struct pt_call *)call;
     switch (c->op) {
     case PT_GET:
-        ret = pool_future_get(c->f, &result);
+        c->ret = pool_future_get(c->f, &c->result);
         break;
     case PT_TIMEDWAIT: {
         struct timespec t;
@@ -168,54 +156,24 @@ static void *call_thread(void *arg)
             t.tv_sec++;
             t.tv_nsec -= 1000000000L;
         }
-        ret = pool_future_timedwait(c->f, &t);
+        c->ret = pool_future_timedwait(c->f, &t);
         break;
     }
     case PT_WAIT_ANY:
-        ret = pool_wait_any(c->fs, c->n, &index);
+        c->ret = pool_wait_any(c->fs, c->n, &c->index);
         break;
     case PT_SHUTDOWN:
-        ret = pool_shutdown(c->p, c->wait, c->cancel);
+        c->ret = pool_shutdown(c->p, c->wait, c->cancel);
         break;
     }
-    double seconds = tl_now() - start;
-    pthread_mutex_lock(&harness_lock);
-    c->ret = ret;
-    c->result = result;
-    c->index = index;
-    c->seconds = seconds;
-    c->done = true;
-    pthread_mutex_unlock(&harness_lock);
-    return NULL;
 }
 
 void pt_call_start(struct pt_call *c)
 {
-    c->done = false;
-    tl_spawn(&c->thread, call_thread, c);
-}
-
-bool pt_call_returned(struct pt_call *c)
-{
-    pthread_mutex_lock(&harness_lock);
-    bool done = c->done;
-    pthread_mutex_unlock(&harness_lock);
-    return done;
-}
-
-static bool call_returned(void *c)
-{
-    return pt_call_returned(c);
-}
-
-bool pt_call_finish(struct pt_call *c, double timeout_s)
-{
-    /* While the test waits here the hang watchdog counts it as blocked: if the call can never
-     * return (a deadlock, a lost wakeup), the run ends within a second with a diagnosis. */
-    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
-        return false;
-    pthread_join(c->thread, NULL);
-    return true;
+    c->ret = -1;
+    c->result = (void *)(uintptr_t)0xdead;
+    c->index = (size_t)-1;
+    tl_call_start(&c->call, run_call);
 }
 
 /* ---- Stress -------------------------------------------------------------------------------- */

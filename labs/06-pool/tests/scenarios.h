@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "pool.h"
+#include "tl_test.h"
 
 /* Test names use the prefix pt_, so that they never clash with a student's pool_ helpers. */
 
@@ -35,9 +36,10 @@ bool pt_job_finished(struct pt_job *job);
 
 enum pt_op { PT_GET, PT_TIMEDWAIT, PT_WAIT_ANY, PT_SHUTDOWN };
 
-/* One API call made on its own thread, so that a test can watch it block and unblock. Results
- * are guarded by the harness lock. */
+/* One API call made on its own thread (tl_call_start), so that a test can watch it block and
+ * unblock: tl_call_returned(&c->call), tl_call_finish(&c->call, seconds). */
 struct pt_call {
+    struct tl_call call; /* first: when it returned, how long it took */
     enum pt_op op;
     struct pool_future *f;         /* PT_GET, PT_TIMEDWAIT */
     struct pool_future *const *fs; /* PT_WAIT_ANY */
@@ -48,23 +50,15 @@ struct pt_call {
     int ret;
     void *result; /* PT_GET */
     size_t index; /* PT_WAIT_ANY */
-    double seconds;
-    bool done;
-    pthread_t thread;
 };
 
+/* Start the call that c describes. */
 void pt_call_start(struct pt_call *c);
-bool pt_call_returned(struct pt_call *c);
-/* Wait up to timeout_s (stretched for slow tools) for c to return; then join it and say true. */
-bool pt_call_finish(struct pt_call *c, double timeout_s);
 /* The name of the API function c calls, for messages. */
 const char *pt_op_name(const struct pt_call *c);
 
 /* pool_create, with the pool's lock named for feedback; the test fails on NULL. */
 struct pool *pt_create(int nthreads);
-/* Give n threads up to a few seconds to block in a condition wait or sem_wait, then a moment to
- * settle. */
-void pt_await_blocked(int n);
 /* Wait (tl_await) until f is done; false after timeout_s. */
 bool pt_await_done(struct pool_future *f, double timeout_s);
 

@@ -208,9 +208,9 @@ TL_TEST(pool, get_blocks)
         calls[i] = (struct pt_call){.op = PT_GET, .f = f};
         pt_call_start(&calls[i]);
     }
-    pt_await_blocked(GETTERS + 1);
+    tl_await_blocked(GETTERS + 1);
     for (int i = 0; i < GETTERS; i++)
-        TL_CHECK(!pt_call_returned(&calls[i]),
+        TL_CHECK(!tl_call_returned(&calls[i].call),
                  "pool_future_get returned %s while the task was still running; it must wait "
                  "until the task has returned",
                  tl_err_name(calls[i].ret));
@@ -219,7 +219,7 @@ TL_TEST(pool, get_blocks)
     pt_release(&job);
     int woken = 0;
     for (int i = 0; i < GETTERS; i++)
-        woken += pt_call_finish(&calls[i], 2);
+        woken += tl_call_finish(&calls[i].call, 2);
     TL_CHECK(woken == GETTERS,
              "%d threads waited in pool_future_get for one task; it finished, but only %d of "
              "them returned: finishing a task must wake every waiter (broadcast)",
@@ -245,32 +245,32 @@ TL_TEST(pool, timed_wait)
     struct pool_future *f = pt_submit_job(p, &job, 5, true);
     call = (struct pt_call){.op = PT_TIMEDWAIT, .f = f, .timeout_s = 0.15};
     pt_call_start(&call);
-    TL_CHECK(pt_call_finish(&call, 2),
+    TL_CHECK(tl_call_finish(&call.call, 2),
              "pool_future_timedwait with a deadline 150 ms ahead did not return within 2 s, "
              "while the task stayed running");
     TL_CHECK(call.ret == ETIMEDOUT,
              "pool_future_timedwait with a deadline 150 ms ahead returned %s while the task "
              "stayed running; it must return ETIMEDOUT (%d)",
              tl_err_name(call.ret), ETIMEDOUT);
-    TL_CHECK(call.seconds >= 0.14,
+    TL_CHECK(call.call.seconds >= 0.14,
              "pool_future_timedwait with a deadline 150 ms ahead (on CLOCK_MONOTONIC) returned "
              "after %.0f ms; it must wait until the deadline. A condition variable measures "
              "time on CLOCK_REALTIME unless told otherwise, and there this deadline is decades "
              "past: pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) in pool_create",
-             call.seconds * 1000);
-    TL_CHECK(call.seconds < 1.0,
+             call.call.seconds * 1000);
+    TL_CHECK(call.call.seconds < 1.0,
              "pool_future_timedwait with a deadline 150 ms ahead returned only after %.0f ms",
-             call.seconds * 1000);
+             call.call.seconds * 1000);
 
     call = (struct pt_call){.op = PT_TIMEDWAIT, .f = f, .timeout_s = 30};
     pt_call_start(&call);
-    pt_await_blocked(2);
-    TL_CHECK(!pt_call_returned(&call),
+    tl_await_blocked(2);
+    TL_CHECK(!tl_call_returned(&call.call),
              "pool_future_timedwait with a deadline 30 s ahead returned %s at once while the "
              "task was running; it must wait",
              tl_err_name(call.ret));
     pt_release(&job);
-    TL_CHECK(pt_call_finish(&call, 2),
+    TL_CHECK(tl_call_finish(&call.call, 2),
              "pool_future_timedwait stayed blocked after the task finished: finishing a task "
              "must wake its waiters");
     TL_CHECK(call.ret == 0,
@@ -376,13 +376,13 @@ TL_TEST(pool, wait_any_first)
     /* Nothing done yet: wait_any blocks until task 1 finishes. */
     call = (struct pt_call){.op = PT_WAIT_ANY, .fs = fs, .n = N};
     pt_call_start(&call);
-    pt_await_blocked(2);
-    TL_CHECK(!pt_call_returned(&call),
+    tl_await_blocked(2);
+    TL_CHECK(!tl_call_returned(&call.call),
              "pool_wait_any returned %s and index %zu while no future in the array was done; it "
              "must wait",
              tl_err_name(call.ret), call.index);
     pt_release(&jobs[1]);
-    TL_CHECK(pt_call_finish(&call, 2),
+    TL_CHECK(tl_call_finish(&call.call, 2),
              "pool_wait_any stayed blocked after a task in its array finished: finishing a task "
              "must wake pool_wait_any too");
     TL_CHECK(call.ret == 0 && call.index == 1,
@@ -528,9 +528,9 @@ static struct pool *sd_setup(struct pt_job *jobs, struct pool_future **fs)
     return p;
 }
 
-static bool call_returned(void *c)
+static bool call_returned(void *call)
 {
-    return pt_call_returned(c);
+    return tl_call_returned(call);
 }
 
 static void submit_refused(struct pool *p, const char *when)
@@ -552,10 +552,10 @@ TL_TEST(pool, shutdown_wait)
 
     /* Idle workers, all asleep: shutdown must wake every one of them. */
     struct pool *p = pt_create(4);
-    pt_await_blocked(4);
+    tl_await_blocked(4);
     call = (struct pt_call){.op = PT_SHUTDOWN, .p = p, .wait = true};
     pt_call_start(&call);
-    TL_CHECK(pt_call_finish(&call, 2),
+    TL_CHECK(tl_call_finish(&call.call, 2),
              "pool_shutdown(wait) on a pool of 4 idle workers did not return: it must wake every "
              "idle worker (broadcast) so that each sees the shutdown and exits");
     TL_CHECK(tl_live_threads() == live,
@@ -568,7 +568,7 @@ TL_TEST(pool, shutdown_wait)
     p = sd_setup(jobs, fs);
     call = (struct pt_call){.op = PT_SHUTDOWN, .p = p, .wait = true};
     pt_call_start(&call);
-    TL_CHECK(!tl_await(call_returned, &call, 0.3),
+    TL_CHECK(!tl_await(call_returned, &call.call, 0.3),
              "pool_shutdown(wait) returned while %d tasks were still running and %d queued; "
              "with wait it must return only after they have all run and the workers were "
              "joined",
@@ -576,7 +576,7 @@ TL_TEST(pool, shutdown_wait)
     submit_refused(p, "during pool_shutdown");
     for (int i = 0; i < SD_WORKERS; i++)
         pt_release(&jobs[i]);
-    TL_CHECK(pt_call_finish(&call, 3),
+    TL_CHECK(tl_call_finish(&call.call, 3),
              "pool_shutdown(wait) did not return after every task was released");
     for (int i = 0; i < SD_JOBS; i++)
         TL_CHECK(pt_job_finished(&jobs[i]),
@@ -631,12 +631,12 @@ TL_TEST(pool, shutdown_cancel)
         calls[i] = (struct pt_call){.op = PT_GET, .f = fs[SD_WORKERS + i]};
         pt_call_start(&calls[i]);
     }
-    pt_await_blocked(SD_WORKERS + SD_QUEUED);
+    tl_await_blocked(SD_WORKERS + SD_QUEUED);
     int err = pool_shutdown(p, false, true);
     TL_CHECK(err == 0, "pool_shutdown returned %s; it must return 0", tl_err_name(err));
     int woken = 0;
     for (int i = 0; i < SD_QUEUED; i++)
-        woken += pt_call_finish(&calls[i], 2);
+        woken += tl_call_finish(&calls[i].call, 2);
     TL_CHECK(woken == SD_QUEUED,
              "%d threads waited in pool_future_get for queued tasks; pool_shutdown(cancel_pending) "
              "cancelled those tasks but only %d of the threads returned: cancelling must mark "
@@ -688,13 +688,13 @@ TL_TEST(pool, shutdown_wait_cancel)
              "pool_shutdown(wait, cancel_pending) was called, but the futures of the queued "
              "tasks did not become done while it waited for the running ones: cancel them "
              "before waiting");
-    TL_CHECK(!pt_call_returned(&call),
+    TL_CHECK(!tl_call_returned(&call.call),
              "pool_shutdown(wait, cancel_pending) returned while %d tasks were still running; "
              "with wait it returns only after they finish and the workers were joined",
              SD_WORKERS);
     for (int i = 0; i < SD_WORKERS; i++)
         pt_release(&jobs[i]);
-    TL_CHECK(pt_call_finish(&call, 3),
+    TL_CHECK(tl_call_finish(&call.call, 3),
              "pool_shutdown(wait, cancel_pending) did not return after the running tasks were "
              "released");
     TL_CHECK(tl_live_threads() == live,
@@ -733,7 +733,7 @@ TL_TEST(pool, submit_after_shutdown)
 
 static void measure_idle(const char *who, int waiters)
 {
-    pt_await_blocked(waiters);
+    tl_await_blocked(waiters);
     const char *problem = tl_idle_problem(who, "signalled");
     TL_CHECK(!problem, "%s", problem);
 }
@@ -749,7 +749,7 @@ TL_TEST(pool, no_busy_wait)
     pt_call_start(&call);
     measure_idle("a thread waited in pool_future_get for a running task", 5);
     pt_release(&job);
-    TL_CHECK(pt_call_finish(&call, 2) && call.ret == 0 && VALUE(call.result) == 9,
+    TL_CHECK(tl_call_finish(&call.call, 2) && call.ret == 0 && VALUE(call.result) == 9,
              "pool_future_get did not return 0 and 9 after its task finished");
     pool_future_free(f);
     pool_destroy(p);
@@ -787,7 +787,7 @@ TL_TEST(pool, spurious_wakeups)
         calls[i] = (struct pt_call){.op = PT_GET, .f = f};
         pt_call_start(&calls[i]);
     }
-    pt_await_blocked(GETTERS + 3);
+    tl_await_blocked(GETTERS + 3);
     for (long i = 0; i < 20; i++) {
         struct pool_future *other = NULL;
         int err = pool_submit(p, plus_one, PTR(i), &other);
@@ -796,14 +796,15 @@ TL_TEST(pool, spurious_wakeups)
         pool_future_free(other);
     }
     for (int i = 0; i < GETTERS; i++)
-        TL_CHECK(!pt_call_returned(&calls[i]),
+        TL_CHECK(!tl_call_returned(&calls[i].call),
                  "pool_future_get returned %s and %ld while its task was still running: after "
                  "a wakeup (spurious, or for another future) it must re-check that its future "
                  "is done (while, not if)",
                  tl_err_name(calls[i].ret), VALUE(calls[i].result));
     pt_release(&job);
     for (int i = 0; i < GETTERS; i++)
-        TL_CHECK(pt_call_finish(&calls[i], 2) && calls[i].ret == 0 && VALUE(calls[i].result) == 77,
+        TL_CHECK(tl_call_finish(&calls[i].call, 2) && calls[i].ret == 0 &&
+                     VALUE(calls[i].result) == 77,
                  "pool_future_get did not return 0 and 77 after its task finished");
     pool_future_free(f);
     pool_destroy(p);

@@ -238,11 +238,10 @@ void dt_lines_free(struct dt_lines *r)
 
 /* ---- Call harness ------------------------------------------------------------------------- */
 
-static void *call_thread(void *arg)
+static void run_call(struct tl_call *call)
 {
-    struct dt_call *c = arg;
+    struct dt_call *c = (struct dt_call *)call;
     int ret = 0;
-    double start = tl_now();
     switch (c->op) {
     case DT_TICKER_STOP:
         ret = ticker_stop(c->t);
@@ -258,43 +257,12 @@ static void *call_thread(void *arg)
         }
         break;
     }
-    double seconds = tl_now() - start;
-    pthread_mutex_lock(&harness_lock);
     c->ret = ret;
-    c->seconds = seconds;
-    c->done = true;
-    pthread_mutex_unlock(&harness_lock);
-    return NULL;
 }
 
 void dt_call_start(struct dt_call *c)
 {
-    c->done = false;
-    tl_spawn(&c->thread, call_thread, c);
-}
-
-bool dt_call_returned(struct dt_call *c)
-{
-    pthread_mutex_lock(&harness_lock);
-    bool done = c->done;
-    pthread_mutex_unlock(&harness_lock);
-    return done;
-}
-
-static bool call_returned(void *c)
-{
-    return dt_call_returned(c);
-}
-
-bool dt_call_finish(struct dt_call *c, double timeout_s)
-{
-    /* While the test waits here the hang watchdog counts it as blocked: if the call can never
-     * return (a lost wakeup, a thread joining itself), the run ends within a second with a
-     * diagnosis. */
-    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
-        return false;
-    pthread_join(c->thread, NULL);
-    return true;
+    tl_call_start(&c->call, run_call);
 }
 
 /* ---- Scenarios ------------------------------------------------------------------------------- */
@@ -318,7 +286,7 @@ void dt_scn_ticker(void)
         dt_call_start(&stops[i]);
     }
     for (int i = 0; i < 2; i++)
-        TL_CHECK(dt_call_finish(&stops[i], 3) && stops[i].ret == 0,
+        TL_CHECK(tl_call_finish(&stops[i].call, 3) && stops[i].ret == 0,
                  "two threads called ticker_stop at once; one of them did not return 0");
     int err = ticker_stop(a.t);
     TL_CHECK(err == 0, "a third ticker_stop returned %s; it must return 0", tl_err_name(err));
@@ -339,7 +307,7 @@ void dt_scn_ticker(void)
     dt_call_start(&stops[0]);
     tl_await(three_blocked, NULL, 2); /* the held callback, the stop (in its join), and this */
     dt_release(&d);
-    TL_CHECK(dt_call_finish(&stops[0], 3) && stops[0].ret == 0,
+    TL_CHECK(tl_call_finish(&stops[0].call, 3) && stops[0].ret == 0,
              "ticker_stop called while a callback ran did not return 0 once it returned");
     got = dt_ticks_get(&d);
     TL_CHECK(got.ticks == 2 && got.finals == 1,
@@ -393,14 +361,14 @@ void dt_scn_logger(void)
         dt_call_start(&writers[i]);
     }
     for (int i = 0; i < WRITERS; i++)
-        TL_CHECK(dt_call_finish(&writers[i], 5) && writers[i].ret == 0,
+        TL_CHECK(tl_call_finish(&writers[i].call, 5) && writers[i].ret == 0,
                  "logger_write from several threads at once did not return 0 every time");
     for (int i = 0; i < 2; i++) {
         shutdowns[i] = (struct dt_call){.op = DT_LOGGER_SHUTDOWN, .lg = lg};
         dt_call_start(&shutdowns[i]);
     }
     for (int i = 0; i < 2; i++)
-        TL_CHECK(dt_call_finish(&shutdowns[i], 5) && shutdowns[i].ret == 0,
+        TL_CHECK(tl_call_finish(&shutdowns[i].call, 5) && shutdowns[i].ret == 0,
                  "two threads called logger_shutdown at once; one of them did not return 0");
     int err = logger_write(lg, "too late");
     TL_CHECK(err == EPIPE, "logger_write after logger_shutdown returned %s; it must return EPIPE",

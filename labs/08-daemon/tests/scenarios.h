@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "daemon.h"
+#include "tl_test.h"
 
 /* Test names use the prefix dt_, so that they never clash with a student's helpers. */
 
@@ -71,24 +72,20 @@ void dt_lines_free(struct dt_lines *r);
 
 enum dt_op { DT_TICKER_STOP, DT_LOGGER_SHUTDOWN, DT_WRITE_LINES };
 
-/* One API call made on its own thread, so that a test can watch it block and unblock. Results
- * are guarded by the harness lock. */
+/* One API call made on its own thread (tl_call_start), so that a test can watch it block and
+ * unblock: tl_call_returned(&c->call), tl_call_finish(&c->call, seconds). */
 struct dt_call {
+    struct tl_call call; /* first: when it returned, how long it took */
     enum dt_op op;
     struct ticker *t;  /* DT_TICKER_STOP */
     struct logger *lg; /* DT_LOGGER_SHUTDOWN, DT_WRITE_LINES */
     long lines;        /* DT_WRITE_LINES: writes "<tag> 0", "<tag> 1", ... */
     const char *tag;
     int ret; /* the first non-zero return, or 0 */
-    double seconds;
-    bool done;
-    pthread_t thread;
 };
 
+/* Start the call that c describes. */
 void dt_call_start(struct dt_call *c);
-bool dt_call_returned(struct dt_call *c);
-/* Wait up to timeout_s (stretched for slow tools) for c to return; then join it and say true. */
-bool dt_call_finish(struct dt_call *c, double timeout_s);
 
 /* Tickers stopped every way: by two threads at once and again, by their own callback (then
  * only freed), and while waiting out a long period. */

@@ -22,9 +22,9 @@ static void never_called(void *arg, bool final)
     (void) final;
 }
 
-static bool call_returned(void *c)
+static bool call_returned(void *call)
 {
-    return dt_call_returned(c);
+    return tl_call_returned(call);
 }
 
 static void ignore_line(void *arg, const char *line)
@@ -212,7 +212,7 @@ TL_TEST(daemon, stop_prompt)
     tl_await_waiters(1, 1);
     stop = (struct dt_call){.op = DT_TICKER_STOP, .t = r.t};
     dt_call_start(&stop);
-    TL_CHECK(dt_call_finish(&stop, 1),
+    TL_CHECK(tl_call_finish(&stop.call, 1),
              "ticker_stop on a ticker with a 10 s period did not return within 1 s. Its thread "
              "must wait for the next tick in a timed condition wait (not sleep), and ticker_stop "
              "must wake it: set the flag and broadcast the condition variable, under the lock");
@@ -243,11 +243,11 @@ TL_TEST(daemon, final_callback)
     /* Stopped while a callback runs: stop waits for it, then for the final call. */
     stop = (struct dt_call){.op = DT_TICKER_STOP, .t = r.t};
     dt_call_start(&stop);
-    TL_CHECK(!tl_await(call_returned, &stop, 0.1),
+    TL_CHECK(!tl_await(call_returned, &stop.call, 0.1),
              "ticker_stop returned while the ticker's callback was still running; it must "
              "return only once the thread has made its final call and been joined");
     dt_release(&r);
-    TL_CHECK(dt_call_finish(&stop, 2),
+    TL_CHECK(tl_call_finish(&stop.call, 2),
              "ticker_stop did not return after the running callback returned");
     double returned = tl_now();
     struct dt_ticks got = dt_ticks_get(&r);
@@ -287,7 +287,7 @@ TL_TEST(daemon, stop_twice)
     dt_ticker_start(&b, 5, NULL, NULL);
     again = (struct dt_call){.op = DT_TICKER_STOP, .t = a.t};
     dt_call_start(&again);
-    TL_CHECK(dt_call_finish(&again, 1),
+    TL_CHECK(tl_call_finish(&again.call, 1),
              "a second ticker_stop on a stopped ticker did not return within 1 s (another "
              "ticker was running meanwhile): only the first stop may join the thread. A thread "
              "joined once is gone, and its pthread_t may already name another thread");
@@ -312,7 +312,7 @@ TL_TEST(daemon, stop_twice)
     tl_await_waiters(2, 1); /* the held callback, and a stop waiting for the one that joins */
     tl_sleep_ms(tl_bound(20));
     for (int i = 0; i < 2; i++)
-        TL_CHECK(!dt_call_returned(&stops[i]),
+        TL_CHECK(!tl_call_returned(&stops[i].call),
                  "two threads called ticker_stop at once while a callback ran, and one returned "
                  "%s before the callback had returned: each must wait until the thread has "
                  "made its final call and was joined (only one of them may join it: the other "
@@ -320,7 +320,7 @@ TL_TEST(daemon, stop_twice)
                  tl_err_name(stops[i].ret));
     dt_release(&c);
     for (int i = 0; i < 2; i++) {
-        TL_CHECK(dt_call_finish(&stops[i], 2),
+        TL_CHECK(tl_call_finish(&stops[i].call, 2),
                  "two threads called ticker_stop at once; one did not return after the "
                  "callback returned (one joins, and must then wake the other)");
         TL_CHECK(stops[i].ret == 0, "ticker_stop returned %s; it must return 0",
@@ -364,13 +364,13 @@ TL_TEST(daemon, stop_from_callback)
     /* The owner stops it too, while that callback still runs: this call joins. */
     stop = (struct dt_call){.op = DT_TICKER_STOP, .t = r.t};
     dt_call_start(&stop);
-    TL_CHECK(!tl_await(call_returned, &stop, 0.1),
+    TL_CHECK(!tl_await(call_returned, &stop.call, 0.1),
              "the callback stopped its own ticker; then ticker_stop from the test returned while "
              "that callback was still running. Only a stop on another thread joins, and it "
              "must wait for the final call and the thread's end; a stop from the callback must "
              "not count as having joined");
     dt_release(&r);
-    TL_CHECK(dt_call_finish(&stop, 2),
+    TL_CHECK(tl_call_finish(&stop.call, 2),
              "ticker_stop from the test did not return after the callback that stopped its own "
              "ticker returned");
     got = dt_ticks_get(&r);
@@ -522,7 +522,7 @@ TL_TEST(daemon, logger_order)
         dt_call_start(&writers[i]);
     }
     for (int i = 0; i < WRITERS; i++) {
-        TL_CHECK(dt_call_finish(&writers[i], 5),
+        TL_CHECK(tl_call_finish(&writers[i].call, 5),
                  "%d threads wrote %d lines each; one did not "
                  "finish in 5 s",
                  WRITERS, PER);
@@ -561,7 +561,7 @@ TL_TEST(daemon, fire_and_forget)
     /* The sink now holds its first line: writes must not wait for it. */
     writer = (struct dt_call){.op = DT_WRITE_LINES, .lg = lg, .lines = MORE, .tag = "later"};
     dt_call_start(&writer);
-    TL_CHECK(dt_call_finish(&writer, 2),
+    TL_CHECK(tl_call_finish(&writer.call, 2),
              "while the sink was busy with a line, %d calls of logger_write did not return "
              "within 2 s; logger_write must only queue the line and return: the logger's thread "
              "calls the sink without holding the lock",
@@ -605,16 +605,16 @@ TL_TEST(daemon, shutdown_drains)
         shutdowns[i] = (struct dt_call){.op = DT_LOGGER_SHUTDOWN, .lg = lg};
         dt_call_start(&shutdowns[i]);
     }
-    tl_await(call_returned, &shutdowns[0], 0.1);
+    tl_await(call_returned, &shutdowns[0].call, 0.1);
     for (int i = 0; i < 2; i++)
-        TL_CHECK(!dt_call_returned(&shutdowns[i]),
+        TL_CHECK(!tl_call_returned(&shutdowns[i].call),
                  "logger_shutdown returned while %ld of %d lines had reached the sink; it must "
                  "let the logger's thread deliver every queued line, then join it, and only then "
                  "return (a second call waits for the first)",
                  dt_lines_count(&lines), N);
     dt_open_gate(&lines);
     for (int i = 0; i < 2; i++)
-        TL_CHECK(dt_call_finish(&shutdowns[i], 2) && shutdowns[i].ret == 0,
+        TL_CHECK(tl_call_finish(&shutdowns[i].call, 2) && shutdowns[i].ret == 0,
                  "logger_shutdown, called by two threads at once, did not return 0 in 2 s once "
                  "the sink went on");
     long n = dt_lines_count(&lines);
@@ -791,7 +791,7 @@ TL_TEST(daemon, no_busy_wait)
      * says why). */
     stop = (struct dt_call){.op = DT_TICKER_STOP, .t = r.t};
     dt_call_start(&stop);
-    TL_CHECK(dt_call_finish(&stop, 1),
+    TL_CHECK(tl_call_finish(&stop.call, 1),
              "ticker_stop on a ticker with a 10 s period did not return within 1 s (see "
              "test:stop_prompt)");
     ticker_free(r.t);

@@ -79,51 +79,16 @@ struct timespec rtt_deadline(double ms)
 
 /* ---- One call on its own thread ----------------------------------------------------------- */
 
-static void *call_thread(void *arg)
+static void run_call(struct tl_call *call)
 {
-    struct rtt_call *c = arg;
-    double start = tl_now();
-    int ret = rtt_do(c->lim, c->op, &c->deadline);
-    double end = tl_now();
-    pthread_mutex_lock(&harness_lock);
-    c->ret = ret;
-    c->start = start;
-    c->end = end;
-    c->done = true;
-    pthread_mutex_unlock(&harness_lock);
-    return NULL;
+    struct rtt_call *c = (struct rtt_call *)call;
+    c->ret = rtt_do(c->lim, c->op, &c->deadline);
 }
 
 void rtt_call_start(struct rtt_call *c, struct rtt_lim *l, enum rtt_op op, double deadline_ms)
 {
-    memset(c, 0, sizeof *c);
-    c->lim = l;
-    c->op = op;
-    c->deadline = rtt_deadline(deadline_ms);
-    tl_spawn(&c->thread, call_thread, c);
-}
-
-bool rtt_call_returned(struct rtt_call *c)
-{
-    pthread_mutex_lock(&harness_lock);
-    bool done = c->done;
-    pthread_mutex_unlock(&harness_lock);
-    return done;
-}
-
-static bool call_returned(void *c)
-{
-    return rtt_call_returned(c);
-}
-
-bool rtt_call_finish(struct rtt_call *c, double timeout_s)
-{
-    /* The hang watchdog counts the test as blocked here: a call that can never return (a lost
-     * wakeup) ends the run within a second instead of waiting out timeout_s. */
-    if (!tl_await(call_returned, c, tl_bound(timeout_s)))
-        return false; /* the thread stays blocked; the test fails and its process ends */
-    pthread_join(c->thread, NULL);
-    return true;
+    *c = (struct rtt_call){.lim = l, .op = op, .deadline = rtt_deadline(deadline_ms)};
+    tl_call_start(&c->call, run_call);
 }
 
 /* Whether the run's waiters have shown up in waits so far (each test is a process). */
@@ -134,10 +99,9 @@ bool rtt_await_blocked(int n)
     /* A limiter whose waiters never block (they spin or poll) costs one such wait, not one per
      * call. */
     if (waiters_visible)
-        waiters_visible = tl_await_waiters(n, tl_under_valgrind()              ? 6
-                                              : strcmp(tl_tool(), "tsan") == 0 ? 4
-                                                                               : 2);
-    tl_sleep_ms(tl_bound(20));
+        waiters_visible = tl_await_blocked(n);
+    else
+        tl_sleep_ms(tl_bound(20)); /* the moment to settle that tl_await_blocked gives */
     return waiters_visible;
 }
 
@@ -460,7 +424,7 @@ static void close_wakes(struct rtt_lim *l)
         rtt_call_start(&calls[i], l, i == 2 ? RTT_TIMED : RTT_ACQUIRE, 1000000);
     rtt_await_blocked(WAITERS);
     for (int i = 0; i < WAITERS; i++)
-        TL_CHECK(!rtt_call_returned(&calls[i]),
+        TL_CHECK(!tl_call_returned(&calls[i].call),
                  "%s on %s returned %s at once after the only acquisition allowed for many "
                  "seconds was taken; it must wait",
                  rtt_fn(l, calls[i].op), l->what, tl_err_name(calls[i].ret));
@@ -468,7 +432,7 @@ static void close_wakes(struct rtt_lim *l)
     TL_CHECK(err == 0, "closing %s returned %s; it must return 0", l->what, tl_err_name(err));
     int woken = 0;
     for (int i = 0; i < WAITERS; i++)
-        woken += rtt_call_finish(&calls[i], 1);
+        woken += tl_call_finish(&calls[i].call, 1);
     TL_CHECK(woken == WAITERS,
              "%d threads waited in %s and %s on %s; after close only %d of them returned within "
              "1 s: close must wake every waiter (pthread_cond_broadcast, not signal), and a "
@@ -481,10 +445,10 @@ static void close_wakes(struct rtt_lim *l)
     /* Closed: every acquire fails at once, and closing again is harmless. */
     for (int op = RTT_ACQUIRE; op <= RTT_TIMED; op++) {
         rtt_call_start(&calls[0], l, (enum rtt_op)op, 20000);
-        TL_CHECK(rtt_call_finish(&calls[0], 1) && calls[0].ret == EPIPE,
+        TL_CHECK(tl_call_finish(&calls[0].call, 1) && calls[0].ret == EPIPE,
                  "%s on a closed %s %s; it must return EPIPE at once", rtt_fn(l, op), l->what,
-                 rtt_call_returned(&calls[0]) ? tl_err_name(calls[0].ret)
-                                              : "did not return within 1 s");
+                 tl_call_returned(&calls[0].call) ? tl_err_name(calls[0].ret)
+                                                  : "did not return within 1 s");
     }
     err = rtt_close(l);
     TL_CHECK(err == 0, "closing %s a second time returned %s; it must return 0", l->what,

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ratelimit.h"
+#include "tl_test.h"
 
 /* Test names use the prefix rtt_, so that they never clash with a student's sw_ and tb_ helpers. */
 
@@ -36,23 +37,19 @@ int rtt_close(struct rtt_lim *l);
 /* The absolute CLOCK_MONOTONIC time ms milliseconds from now. */
 struct timespec rtt_deadline(double ms);
 
-/* One API call made on its own thread, so that a test can watch it block and unblock. Results
- * are guarded by a harness mutex (not atomics, which Helgrind would report). */
+/* One API call made on its own thread (tl_call_start), so that a test can watch it block and
+ * unblock: tl_call_returned(&c->call), tl_call_finish(&c->call, seconds); c->call.start and
+ * c->call.end say when it began and returned. */
 struct rtt_call {
+    struct tl_call call; /* first */
     struct rtt_lim *lim;
     enum rtt_op op;
     struct timespec deadline;
     int ret;
-    double start, end; /* tl_now() before the call and after it returned */
-    bool done;
-    pthread_t thread;
 };
 
 /* Start c on a new thread; deadline_ms is from now, for RTT_TIMED. */
 void rtt_call_start(struct rtt_call *c, struct rtt_lim *l, enum rtt_op op, double deadline_ms);
-bool rtt_call_returned(struct rtt_call *c);
-/* Wait up to timeout_s (scaled for slow tools) for c to return; then join it and say true. */
-bool rtt_call_finish(struct rtt_call *c, double timeout_s);
 /* Give n threads a few seconds to block in a wait, then a moment to settle; false if they did
  * not (they poll or spin instead: the support code reports where). */
 bool rtt_await_blocked(int n);

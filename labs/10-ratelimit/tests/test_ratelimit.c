@@ -210,12 +210,12 @@ static struct rtt_call *call_returned(struct rtt_lim *l, enum rtt_op op, double 
 {
     static struct rtt_call c;
     rtt_call_start(&c, l, op, deadline_ms);
-    TL_CHECK(rtt_call_finish(&c, 1), "%s on %s did not return within 1 s; %s", rtt_fn(l, op), state,
-             op == RTT_TRY ? "it must never wait" : "it must return at once");
-    TL_CHECK(op != RTT_TRY || c.end - c.start < tl_bound(0.05),
+    TL_CHECK(tl_call_finish(&c.call, 1), "%s on %s did not return within 1 s; %s", rtt_fn(l, op),
+             state, op == RTT_TRY ? "it must never wait" : "it must return at once");
+    TL_CHECK(op != RTT_TRY || c.call.end - c.call.start < tl_bound(0.05),
              "%s on %s took %.0f ms to return %s; it must never wait: return EAGAIN at once "
              "when no acquisition is allowed now",
-             rtt_fn(l, op), state, (c.end - c.start) * 1000, tl_err_name(c.ret));
+             rtt_fn(l, op), state, (c.call.end - c.call.start) * 1000, tl_err_name(c.ret));
     return &c;
 }
 
@@ -235,14 +235,14 @@ static bool try_on(struct rtt_lim *l, unsigned allowed, double window_s)
     for (unsigned i = 0; i < allowed; i++) {
         snprintf(state, sizeof state, "a new %s after %u acquisitions", l->what, i);
         const struct rtt_call *c = call_returned(l, RTT_TRY, 0, state);
-        first = i == 0 ? c->start : first;
+        first = i == 0 ? c->call.start : first;
         expect_ret(l, c, 0, state);
     }
     snprintf(state, sizeof state, "%s after %u acquisitions (no more allowed now)", l->what,
              allowed);
     for (int k = 0; k < 2; k++) {
         const struct rtt_call *c = call_returned(l, RTT_TRY, 0, state);
-        if (c->end >= first + window_s)
+        if (c->call.end >= first + window_s)
             return false;
         expect_ret(l, c, EAGAIN, state);
     }
@@ -312,7 +312,7 @@ static void timed_on(struct rtt_lim *l)
     static struct rtt_call c;
     for (int i = 0; i < 2; i++) {
         rtt_call_start(&c, l, RTT_TIMED, 50);
-        TL_CHECK(rtt_call_finish(&c, 1),
+        TL_CHECK(tl_call_finish(&c.call, 1),
                  "%s with a deadline 50 ms away did not return within 1 s; the next acquisition "
                  "is allowed 200 ms after the previous one.%s",
                  rtt_fn(l, RTT_TIMED), late_why());
@@ -320,19 +320,19 @@ static void timed_on(struct rtt_lim *l)
         TL_CHECK(c.ret == ETIMEDOUT,
                  "%s with a deadline 50 ms away returned %s after %.0f ms, when the next "
                  "acquisition was allowed %.0f ms later; it must return ETIMEDOUT.%s",
-                 rtt_fn(l, RTT_TIMED), tl_err_name(c.ret), (c.end - c.start) * 1000,
-                 (first + 0.2 - c.end) * 1000, c.ret == 0 ? "" : late_why());
+                 rtt_fn(l, RTT_TIMED), tl_err_name(c.ret), (c.call.end - c.call.start) * 1000,
+                 (first + 0.2 - c.call.end) * 1000, c.ret == 0 ? "" : late_why());
         /* Returning at the deadline, if late, or at the next turn (200 ms after the first
          * acquisition, 50 to 150 ms after this deadline) are told apart half-way between: a
          * loaded machine wakes a thread tens of milliseconds late, never that late. */
         double half_way = (first + 0.2 - deadline) / 2;
-        TL_CHECK(c.end <= deadline + half_way,
+        TL_CHECK(c.call.end <= deadline + half_way,
                  "%s returned ETIMEDOUT %.0f ms after its deadline; it must return by the "
                  "deadline.%s",
-                 rtt_fn(l, RTT_TIMED), (c.end - deadline) * 1000, late_why());
+                 rtt_fn(l, RTT_TIMED), (c.call.end - deadline) * 1000, late_why());
     }
     rtt_call_start(&c, l, RTT_TIMED, 1000);
-    TL_CHECK(rtt_call_finish(&c, 1.5),
+    TL_CHECK(tl_call_finish(&c.call, 1.5),
              "%s with a deadline 1 s away did not return within 1.5 s; the next acquisition was "
              "allowed 200 ms after the previous one.%s",
              rtt_fn(l, RTT_TIMED), late_why());
@@ -340,16 +340,16 @@ static void timed_on(struct rtt_lim *l)
              "%s with a deadline 1 s away returned %s after %.0f ms; the next acquisition was "
              "allowed %.0f ms after the call began, before its deadline: it must wait for it and "
              "return 0.%s",
-             rtt_fn(l, RTT_TIMED), tl_err_name(c.ret), (c.end - c.start) * 1000,
-             (first + 0.2 - c.start) * 1000, early_why());
-    TL_CHECK(c.end >= before + 0.2 - 0.0005,
+             rtt_fn(l, RTT_TIMED), tl_err_name(c.ret), (c.call.end - c.call.start) * 1000,
+             (first + 0.2 - c.call.start) * 1000, early_why());
+    TL_CHECK(c.call.end >= before + 0.2 - 0.0005,
              "%s returned 0 only %.0f ms after the previous acquisition; %s allows the next one "
              "200 ms later.%s",
-             rtt_fn(l, RTT_TIMED), (c.end - before) * 1000, l->what, early_why());
-    TL_CHECK(c.end <= first + 0.2 + tl_bound(0.05),
+             rtt_fn(l, RTT_TIMED), (c.call.end - before) * 1000, l->what, early_why());
+    TL_CHECK(c.call.end <= first + 0.2 + tl_bound(0.05),
              "%s returned 0 %.0f ms after the previous acquisition; %s allows the next one 200 ms "
              "later, and the caller must get it then, not much later",
-             rtt_fn(l, RTT_TIMED), (c.end - first) * 1000, l->what);
+             rtt_fn(l, RTT_TIMED), (c.call.end - first) * 1000, l->what);
 }
 
 TL_TEST(ratelimit, timed_acquire)
@@ -395,7 +395,7 @@ TL_TEST(ratelimit, no_busy_wait)
     tl_sleep_ms(300);
     struct tl_usage u = tl_usage_since(start);
     for (int i = 0; i < 2 * N; i++)
-        TL_CHECK(!rtt_call_returned(&calls[i]),
+        TL_CHECK(!tl_call_returned(&calls[i].call),
                  "%s returned %s while no acquisition was allowed for many seconds; it must wait",
                  rtt_fn(calls[i].lim, calls[i].op), tl_err_name(calls[i].ret));
     TL_CHECK(u.cpu_s < 0.15 * u.wall_s,
@@ -413,7 +413,7 @@ TL_TEST(ratelimit, no_busy_wait)
     rtt_close(&sw);
     rtt_close(&tb);
     for (int i = 0; i < 2 * N; i++)
-        TL_CHECK(rtt_call_finish(&calls[i], 1) && calls[i].ret == EPIPE,
+        TL_CHECK(tl_call_finish(&calls[i].call, 1) && calls[i].ret == EPIPE,
                  "%s did not return EPIPE within 1 s after its limiter was closed",
                  rtt_fn(calls[i].lim, calls[i].op));
     rtt_destroy(&sw);
