@@ -100,7 +100,22 @@ static void misuse(const struct finding *f, const char *at, struct text *t)
     const char *who = at[0] ? at : "The code";
     char obj[300];
     snprintf(obj, sizeof obj, "the %s", f->object[0] ? f->object : "mutex");
-    if (has(f, "UnlockForeign") || has(f, "currently held by")) {
+    if (has(f, "CHECK failed")) {
+        bool join = strstr(f->detail, "pthread_join") || strstr(f->detail, "pthread_detach");
+        if (join)
+            add(t,
+                "%s joins a thread that was already joined (or detached): ThreadSanitizer found "
+                "no such thread in %s. Once joined, a pthread_t names no thread, or already "
+                "another one. Revisit: join each thread exactly once, in one place (a second "
+                "stop or destroy must not join again).",
+                who, f->detail);
+        else
+            add(t,
+                "%s made ThreadSanitizer's runtime fail its own sanity check%s%s: the program "
+                "broke state the runtime keeps (a thread joined twice, an object used after it "
+                "was destroyed). Revisit: the calls at that place.",
+                who, f->detail[0] ? " in " : "", f->detail);
+    } else if (has(f, "UnlockForeign") || has(f, "currently held by")) {
         add(t,
             "%s unlocks %s while another thread holds it. Revisit: a mutex is unlocked by the "
             "thread that locked it.",

@@ -1,7 +1,8 @@
 /* findings_tsan.c - ThreadSanitizer's text reports parsed into findings.
  *
- * DESIGN: a report runs from a "WARNING: ThreadSanitizer:" (or "ERROR: ThreadSanitizer:") line
- * to the next "==================" line. Inside, a line indented by two spaces heads a section
+ * DESIGN: a report runs from a "WARNING: ThreadSanitizer:" (or "ERROR: ThreadSanitizer:", or the
+ * runtime's own "ThreadSanitizer: CHECK failed:") line to the next "==================" line.
+ * Inside, a line indented by two spaces heads a section
  * ("Write of size 4 at ... by thread T2:", "Location is heap block of size 40 ...", "Mutex M1
  * (0x...) created at:") and the "#N func file:line (module+0x...)" lines below it are its
  * stack; unlock reports put a stack straight under the WARNING line, in a section with no
@@ -263,6 +264,24 @@ static void classify_thread_leak(const struct report *r, const char *student, st
         snprintf(f->object, sizeof f->object, "thread %s", id);
 }
 
+/* The runtime's own sanity check failed inside a pthread call (a thread joined twice makes
+ * ThreadJoin find no thread): the stack names the call and the student's line that made it. */
+static void classify_check_failed(const struct report *r, const char *student, struct finding *f)
+{
+    snprintf(f->tool_kind, sizeof f->tool_kind, "CHECK failed");
+    if (r->len == 0)
+        return;
+    const struct fd__stack *s = &r->sec[0].stack;
+    fd__pick(s, student, &f->at);
+    for (size_t i = 0; i < s->len; i++) {
+        const char *fn = s->frames[i].site.func;
+        if (starts(fn, "pthread_") || starts(fn, "sem_")) {
+            snprintf(f->detail, sizeof f->detail, "%s", fn);
+            break;
+        }
+    }
+}
+
 static bool is_misuse(const char *title)
 {
     static const char *const names[] = {
@@ -298,6 +317,9 @@ static void classify(const struct report *r, const char *student, struct finding
     } else if (starts(t, "thread leak")) {
         f->kind = FD_THREAD;
         classify_thread_leak(r, student, f);
+    } else if (starts(t, "CHECK failed")) {
+        f->kind = FD_MISUSE;
+        classify_check_failed(r, student, f);
     } else if (starts(t, "heap-use-after-free") || strstr(t, "SEGV") || strstr(t, "BUS")) {
         f->kind = FD_MEMORY;
         classify_race(r, student, f); /* the same shape: the access, then the free */
@@ -358,7 +380,8 @@ int fd_parse_tsan(const char *text, const char *student_file, struct fd_list *ou
         const char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
         const char *warn = memmem(line, n, tool, sizeof tool - 1);
-        bool start = warn && (memmem(line, n, "WARNING: ", 9) || memmem(line, n, "ERROR: ", 7));
+        bool start = warn && (memmem(line, n, "WARNING: ", 9) || memmem(line, n, "ERROR: ", 7) ||
+                              starts(warn + sizeof tool - 1, "CHECK failed"));
         int err = 0;
         if (start) {
             err = finish(&r, student_file, out, &added);

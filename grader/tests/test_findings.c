@@ -184,6 +184,20 @@ Test(findings, tsan_use_after_free)
     fd_list_free(&l);
 }
 
+/* A thread joined twice: the runtime's own check fails inside pthread_join, with no WARNING
+ * line and no SUMMARY; the finding still names the student's line and the call. */
+Test(findings, tsan_check_failed_in_join)
+{
+    struct fd_list l = tsan("tsan/check_failed_join.txt", "daemon.c", 1);
+    const struct finding *f = &l.items[0];
+    cr_assert_eq(f->kind, FD_MISUSE);
+    cr_assert(f->failure);
+    site_is(&f->at, "ticker_stop", "daemon.c", 119);
+    explains(f, "ticker_stop (daemon.c:119) joins a thread that was already joined");
+    explains(f, "pthread_join");
+    fd_list_free(&l);
+}
+
 /* Without the student's name the first frame outside the support code and libraries wins. */
 Test(findings, tsan_without_student_file)
 {
