@@ -1,4 +1,5 @@
 /* build.c - compile the stub (the student's errors) and link the kit's binaries around it. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,9 +287,17 @@ static char *run_make(const char *dir, char *makefile_text, const char *what)
 static char *build_kit_objects(const struct grader *g, const struct lab *lab, const char *dir)
 {
     char *problem = NULL, *built = xasprintf("%s/.built", dir), *lock = xasprintf("%s.lock", dir);
-    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        flock(fd, LOCK_EX); /* released by close, or by the grader's end */
+    /* The directory first: the lock beside it cannot be made where none is, and two labs whose
+     * first grade was at the same time then ran make in kit-support together. */
+    int err = mkdir_p(dir);
+    int fd = err ? -1 : open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0) { /* released by close, or by the grader's end */
+        problem = xasprintf("the grader cannot lock %s: %s\n", lock, strerror(err ? err : errno));
+        if (fd >= 0)
+            close(fd);
+        free(built), free(lock);
+        return problem;
+    }
     if (!g->kit_objects || access(built, F_OK) != 0) {
         unlink(built);
         problem = sync_kit_sources(g, lab, dir);
@@ -299,8 +308,7 @@ static char *build_kit_objects(const struct grader *g, const struct lab *lab, co
         if (!problem)
             write_file(built, "");
     }
-    if (fd >= 0)
-        close(fd);
+    close(fd);
     free(built), free(lock);
     return problem;
 }
