@@ -125,15 +125,33 @@ static int own_one(const char *path, const struct stat *st, int flag, struct FTW
     return lchown(path, sb.uid, sb.gid) != 0 ? errno : 0;
 }
 
-int sb_own(const char *dir)
+static int disown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return lchown(path, getuid(), getgid()) != 0 ? errno : 0;
+}
+
+static int walk(const char *dir, int (*fn)(const char *, const struct stat *, int, struct FTW *))
 {
     int err = sb_init();
     if (err)
         return err;
     if (!sb.drop)
         return 0;
-    int r = nftw(dir, own_one, 16, FTW_PHYS);
+    int r = nftw(dir, fn, 16, FTW_PHYS);
     return r < 0 ? errno : r;
+}
+
+int sb_own(const char *dir)
+{
+    return walk(dir, own_one);
+}
+
+int sb_disown(const char *dir)
+{
+    return walk(dir, disown_one);
 }
 
 /* Moves fd to 3 or above, so that it cannot be clobbered by the child's dup2 onto 0, 1, 2. */

@@ -71,6 +71,9 @@ int sb_init(void);
 /* When the grader runs as root, give dir (recursively) to the uid that commands run as, so that
  * they can write there. A no-op for other users. Returns 0 or an errno value. */
 int sb_own(const char *dir);
+/* Give dir (recursively) back to the grader's own uid: commands can still read it, but no longer
+ * change it (what the kit compiled, which later graders use). A no-op for other users. */
+int sb_disown(const char *dir);
 
 /* Run argv (argv[0] looked up in PATH) in directory cwd with exactly the environment envp
  * (NULL-terminated "K=V" strings), stdin from /dev/null. Fills res; returns 0, or an errno value
