@@ -309,16 +309,23 @@ static char *build_kit_objects(const struct grader *g, const struct lab *lab, co
         if (!problem && sb_disown(dir) == 0)
             write_file(built, "");
     }
+    if (!problem && !lab && !g->quick)
+        vglibc_make(dir);
     close(fd);
     free(built), free(lock);
     return problem;
+}
+
+char *build_support_dir(const struct grader *g)
+{
+    return xasprintf("%s/kit-support", g->kit_objects ? g->kit_objects : g->build_root);
 }
 
 char *build_lab(const struct grader *g, const struct lab *lab, const char *bd, char **warnings)
 {
     const char *root = g->kit_objects ? g->kit_objects : g->build_root;
     char *kitobj = xasprintf("%s/kit-%s", root, lab->id);
-    char *support = xasprintf("%s/kit-support", root);
+    char *support = build_support_dir(g);
     char *problem = NULL;
     char *kit_problem = build_kit_objects(g, NULL, support);
     if (!kit_problem)

@@ -267,7 +267,7 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
                           const char *rundir, const struct check *c, struct strv *argv,
                           struct strv *env)
 {
-    (void)g;
+    char *support = build_support_dir(g), *libc = NULL;
     switch (c->kind) {
     case CK_TEST:
         strv_addf(argv, "%s/labtests", bd);
@@ -286,6 +286,8 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     case CK_HELGRIND:
     case CK_MEMCHECK:
         strv_add(argv, "valgrind");
+        if ((libc = vglibc_dir(support)) != NULL)
+            strv_addf(env, "LD_LIBRARY_PATH=%s", libc); /* vglibc.c: half the start-up */
         if (c->kind == CK_HELGRIND) {
             /* Not --fair-sched=yes, although a spinning thread can then starve for a minute the
              * one that would release it: its strict turns let Helgrind miss a read outside the
@@ -314,6 +316,7 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     case CK_POLICY:
         break;
     }
+    free(support), free(libc);
 }
 
 /* "/kit/labs/05-queue/tests/test_queue.c:88: bq_get returned..." is about the student's

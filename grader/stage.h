@@ -20,6 +20,14 @@ char *build_lab(const struct grader *g, const struct lab *lab, const char *build
  * support code's objects: what every test binary is linked with (test_watch.c builds its own). */
 extern const char build_wrap_flags[];
 extern const char build_support_objects[];
+/* Where the support code shared by every lab is compiled (kit-support). */
+char *build_support_dir(const struct grader *g);
+
+/* vglibc.c: the copy of libc that Valgrind's runs load (it starts in half the time). Make it in
+ * kit-support, or make it again for a new libc; NULL, or the directory to put first in their
+ * LD_LIBRARY_PATH (none without libc6-dbg or objcopy). */
+void vglibc_make(const char *support);
+char *vglibc_dir(const char *support);
 
 /* policy.c: the rules every stub obeys (gate) and a lab's policy checks. NULL when they hold,
  * else a message that names the student's file and line. */
