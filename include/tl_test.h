@@ -249,6 +249,9 @@ struct tl_call {
 /* Start run(c) on a new thread; the rest of the record is set up before. */
 void tl_call_start(struct tl_call *c, void (*run)(struct tl_call *c));
 bool tl_call_returned(struct tl_call *c);
+/* tl_await for c to return, up to timeout_s as given (not stretched): true if it did. For a call
+ * that must not return yet, the time it is given to show that it would. */
+bool tl_call_await(struct tl_call *c, double timeout_s);
 /* Wait up to timeout_s (tl_bound: stretched for slow tools) for c to return, then join it and
  * say true. The hang watchdog counts the test as blocked meanwhile: a call that can never return
  * (a deadlock, a lost wakeup) ends the run within a second, with a diagnosis. False: the thread

@@ -46,9 +46,14 @@ static bool returned(void *c)
     return tl_call_returned(c);
 }
 
+bool tl_call_await(struct tl_call *c, double timeout_s)
+{
+    return tl_await(returned, c, timeout_s);
+}
+
 bool tl_call_finish(struct tl_call *c, double timeout_s)
 {
-    if (!tl_await(returned, c, tl_bound(timeout_s)))
+    if (!tl_call_await(c, tl_bound(timeout_s)))
         return false;
     pthread_join(c->thread, NULL);
     return true;

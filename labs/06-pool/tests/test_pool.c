@@ -528,11 +528,6 @@ static struct pool *sd_setup(struct pt_job *jobs, struct pool_future **fs)
     return p;
 }
 
-static bool call_returned(void *call)
-{
-    return tl_call_returned(call);
-}
-
 static void submit_refused(struct pool *p, const char *when)
 {
     static struct pt_job job;
@@ -568,7 +563,7 @@ TL_TEST(pool, shutdown_wait)
     p = sd_setup(jobs, fs);
     call = (struct pt_call){.op = PT_SHUTDOWN, .p = p, .wait = true};
     pt_call_start(&call);
-    TL_CHECK(!tl_await(call_returned, &call.call, 0.3),
+    TL_CHECK(!tl_call_await(&call.call, 0.3),
              "pool_shutdown(wait) returned while %d tasks were still running and %d queued; "
              "with wait it must return only after they have all run and the workers were "
              "joined",

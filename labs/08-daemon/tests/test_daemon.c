@@ -22,11 +22,6 @@ static void never_called(void *arg, bool final)
     (void) final;
 }
 
-static bool call_returned(void *call)
-{
-    return tl_call_returned(call);
-}
-
 static void ignore_line(void *arg, const char *line)
 {
     (void)arg;
@@ -243,7 +238,7 @@ TL_TEST(daemon, final_callback)
     /* Stopped while a callback runs: stop waits for it, then for the final call. */
     stop = (struct dt_call){.op = DT_TICKER_STOP, .t = r.t};
     dt_call_start(&stop);
-    TL_CHECK(!tl_await(call_returned, &stop.call, 0.1),
+    TL_CHECK(!tl_call_await(&stop.call, 0.1),
              "ticker_stop returned while the ticker's callback was still running; it must "
              "return only once the thread has made its final call and been joined");
     dt_release(&r);
@@ -364,7 +359,7 @@ TL_TEST(daemon, stop_from_callback)
     /* The owner stops it too, while that callback still runs: this call joins. */
     stop = (struct dt_call){.op = DT_TICKER_STOP, .t = r.t};
     dt_call_start(&stop);
-    TL_CHECK(!tl_await(call_returned, &stop.call, 0.1),
+    TL_CHECK(!tl_call_await(&stop.call, 0.1),
              "the callback stopped its own ticker; then ticker_stop from the test returned while "
              "that callback was still running. Only a stop on another thread joins, and it "
              "must wait for the final call and the thread's end; a stop from the callback must "
@@ -605,7 +600,7 @@ TL_TEST(daemon, shutdown_drains)
         shutdowns[i] = (struct dt_call){.op = DT_LOGGER_SHUTDOWN, .lg = lg};
         dt_call_start(&shutdowns[i]);
     }
-    tl_await(call_returned, &shutdowns[0].call, 0.1);
+    tl_call_await(&shutdowns[0].call, 0.1);
     for (int i = 0; i < 2; i++)
         TL_CHECK(!tl_call_returned(&shutdowns[i].call),
                  "logger_shutdown returned while %ld of %d lines had reached the sink; it must "
