@@ -22,7 +22,7 @@
     "--wrap=gettimeofday,--wrap=timespec_get"
 /* The support code (grader/support), linked into every binary of every lab. */
 #define SUPPORT_OBJS                                                                               \
-    "tl_env.o tl_wrap.o tl_threads.o tl_watch.o tl_poll.o tl_calls.o tl_report.o tl_clock.o "     \
+    "tl_env.o tl_wrap.o tl_threads.o tl_watch.o tl_poll.o tl_calls.o tl_report.o tl_clock.o "      \
     "tl_harness.o"
 #define BUILD_SECONDS 120
 
@@ -95,13 +95,17 @@ static char *without_make_lines(const char *out)
 /* The stub's three objects at once (make -j3 in the sandbox): stub.o for the tests, Helgrind,
  * memcheck and the policy; stub_ndebug.o, a release build (asserts compiled out) that the policy
  * compares with it (policy_release_build); stub_tsan.o, the release build for ThreadSanitizer.
- * Only stub.o's diagnostics are shown (the others say the same again). */
+ * Only stub.o's diagnostics are shown (the others say the same again): quiet here, the release
+ * rules are loud in the link's Makefile, which builds them again only if they failed here. */
+#define RELEASE_RULES(quiet)                                                                       \
+    "stub_ndebug.o: %s\n\t$(CC) " CFLAGS " -O2 -DNDEBUG -c $< -o $@" quiet "\n"                    \
+    "stub_tsan.o: %s\n\t$(CC) " CFLAGS " -O1 -DNDEBUG -fsanitize=thread "                          \
+    "-fno-diagnostics-show-caret -c $< -o $@" quiet "\n"
+
 static char *stub_makefile(const struct lab *lab, const char *caret)
 {
-    return xasprintf("stub.o: %s\n\t$(CC) " CFLAGS " -O%s -Wall -Wextra %s -c $< -o $@\n"
-                     "stub_ndebug.o: %s\n\t$(CC) " CFLAGS " -O2 -DNDEBUG -c $< -o $@ 2>/dev/null\n"
-                     "stub_tsan.o: %s\n\t$(CC) " CFLAGS
-                     " -O1 -DNDEBUG -fsanitize=thread -c $< -o $@ 2>/dev/null\n",
+    return xasprintf("stub.o: %s\n\t$(CC) " CFLAGS
+                     " -O%s -Wall -Wextra %s -c $< -o $@\n" RELEASE_RULES(" 2>/dev/null"),
                      lab->stub, lab->optimize, caret, lab->stub, lab->stub);
 }
 
@@ -244,12 +248,9 @@ static char *link_makefile(const struct grader *g, const struct lab *lab, const 
         "$(S)/plain/tl_runner.o $(S)/plain/tl_standalone.o $(WRAP) -o $@\n"
         "driver: stub.o\n\t$(CC) -pthread $< $(SCENARIOS) $(SUPPORT) $(S)/plain/tl_driver.o "
         "$(S)/plain/tl_standalone.o $(WRAP) -o $@\n"
-        /* a release build (asserts compiled out): the ThreadSanitizer driver runs it, and the
-         * policy compares what it calls with stub.o (policy_release_build) */
-        "stub_ndebug.o: %s\n\t$(CC) " CFLAGS " -O2 -DNDEBUG -c $< -o $@\n"
-        "stub_tsan.o: %s\n\t$(CC) " CFLAGS
-        " -O1 -DNDEBUG -fsanitize=thread -fno-diagnostics-show-caret -c $< -o $@\n"
-        "driver_tsan: stub_tsan.o\n\t$(CC) -pthread -fsanitize=thread $< $(TSAN) $(WRAP) -o $@\n",
+        /* the release builds again, should make_stub's have failed: now with their errors */
+        RELEASE_RULES("") "driver_tsan: stub_tsan.o\n\t$(CC) -pthread -fsanitize=thread $< $(TSAN) "
+                          "$(WRAP) -o $@\n",
         kitobj, support, g->quick ? "" : " driver", lab->stub, lab->stub);
 }
 
