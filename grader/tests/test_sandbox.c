@@ -585,6 +585,35 @@ Test(sandbox, own_lets_the_command_write)
     sb_result_free(&res);
 }
 
+/* What the kit compiled is handed back (sb_disown): commands still read it, and a submission
+ * graded next cannot rewrite it for the ones after. */
+Test(sandbox, disown_leaves_it_read_only)
+{
+    if (geteuid() != 0)
+        cr_skip_test("commands run as the grader's own user, who owns what it compiled");
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/kit", workdir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    struct sb_limits lim = small();
+    struct sb_result res;
+    char *make[] = {"sh", "-c", "echo built > kit/obj && chmod 644 kit/obj", NULL};
+    cr_assert_eq(sb_own(workdir), 0);
+    cr_assert_eq(run(make, &lim, &res), 0);
+    cr_assert_eq(res.end, SB_EXITED, "%s", words(&res, &lim));
+    cr_assert_eq(res.status, 0, "%s", res.out);
+    sb_result_free(&res);
+    cr_assert_eq(sb_disown(sub), 0);
+    char *tamper[] = {"sh", "-c", "cat kit/obj; echo evil > kit/obj; echo x > kit/new; cat kit/obj",
+                      NULL};
+    cr_assert_eq(run(tamper, &lim, &res), 0);
+    cr_assert(strncmp(res.out, "built\n", 6) == 0, "could not read it: %s", res.out);
+    cr_assert(strstr(res.out + 6, "built\n"), "rewrote it: %s", res.out);
+    char path[160];
+    snprintf(path, sizeof path, "%s/new", sub);
+    cr_assert(access(path, F_OK) != 0, "added a file to it");
+    sb_result_free(&res);
+}
+
 static void on_alarm(int sig)
 {
     (void)sig;
