@@ -259,7 +259,11 @@ bool tl_call_await(struct tl_call *c, double timeout_s);
 bool tl_call_finish(struct tl_call *c, double timeout_s);
 /* Give n threads a few seconds to block in a wait (tl_await_waiters), then a moment to settle;
  * false if they did not. Not stretched like tl_bound: threads reach their wait in milliseconds
- * even under Valgrind, and a design that polls instead would cost a minute there. */
+ * even under Valgrind, and a design that polls instead would cost a minute there. Once a wait
+ * was in vain, the run's later calls only give the moment to settle and say false: waiters
+ * that spin or poll cost one such wait a test, not one per round. From the test's thread. */
 bool tl_await_blocked(int n);
+/* False once tl_await_blocked waited in vain in this run. */
+bool tl_waiters_visible(void);
 
 #endif

@@ -88,25 +88,6 @@ int rlt_call_order(struct rlt_call *c)
     return order;
 }
 
-/* Whether the run's waiters have shown up in condition waits so far (each test is a process). */
-static bool waiters_visible = true;
-
-void rlt_await_blocked(int n)
-{
-    /* Not scaled like the other bounds: threads reach their wait in milliseconds even under
-     * Valgrind. An rlock whose waiters never block in a condition wait (they spin or poll) costs
-     * one such wait, not one per call: a test with many rounds would last minutes. */
-    if (waiters_visible)
-        waiters_visible = tl_await_blocked(n);
-    else
-        tl_sleep_ms(tl_bound(20)); /* the moment to settle that tl_await_blocked gives */
-}
-
-bool rlt_waiters_visible(void)
-{
-    return waiters_visible;
-}
-
 void rlt_init(struct rlock *rl)
 {
     int err = rl_init(rl);

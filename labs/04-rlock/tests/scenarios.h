@@ -41,11 +41,6 @@ void rlt_call_start(struct rlt_call *c, struct rlock *rl, enum rlt_op op, double
 void rlt_deposit_start(struct rlt_call *c, struct ledger *l);
 /* Its order (see struct rlt_call) once c has acquired, else 0. */
 int rlt_call_order(struct rlt_call *c);
-/* Give n threads a few seconds to block in a condition wait, then a moment to settle. */
-void rlt_await_blocked(int n);
-/* False once rlt_await_blocked waited in vain: this rlock's waiters do not block in condition
- * waits (or not as many as the test expected). */
-bool rlt_waiters_visible(void);
 /* The absolute CLOCK_MONOTONIC time ms milliseconds from now. */
 struct timespec rlt_deadline(double ms);
 /* An initialized rlock, or the test fails. */

@@ -189,7 +189,7 @@ TL_TEST(rlock, handoff)
     acquire_ok(&rl, "a free rlock");
     acquire_ok(&rl, "an rlock the caller holds");
     rlt_call_start(&calls[0], &rl, RLT_ACQUIRE, 0);
-    rlt_await_blocked(1);
+    tl_await_blocked(1);
     TL_CHECK(!tl_call_returned(&calls[0].call),
              "rl_acquire returned %s at once while another thread held the rlock; it must wait",
              tl_err_name(calls[0].ret));
@@ -211,7 +211,7 @@ TL_TEST(rlock, handoff)
     acquire_ok(&rl, "a free rlock");
     for (int i = 0; i < 2; i++)
         rlt_call_start(&calls[i], &rl, RLT_ACQUIRE, 0);
-    rlt_await_blocked(2);
+    tl_await_blocked(2);
     release_ok(&rl, "an rlock held once");
     int woken = 0;
     for (int i = 0; i < 2; i++)
@@ -233,7 +233,7 @@ TL_TEST(rlock, no_busy_wait)
     acquire_ok(&rl, "a free rlock");
     for (int i = 0; i < N; i++)
         rlt_call_start(&calls[i], &rl, RLT_ACQUIRE, 0);
-    rlt_await_blocked(N);
+    tl_await_blocked(N);
     const char *problem =
         tl_idle_problem("4 threads waited in rl_acquire", "the rlock is released");
     TL_CHECK(!problem, "%s", problem);
@@ -262,7 +262,7 @@ TL_TEST(rlock, spurious_wakeups)
         acquire_ok(&rl, "a free rlock");
         for (int i = 0; i < N; i++)
             rlt_call_start(&calls[i], &rl, RLT_ACQUIRE, 0);
-        rlt_await_blocked(N);
+        tl_await_blocked(N);
         for (int i = 0; i < N; i++)
             TL_CHECK(!tl_call_returned(&calls[i].call),
                      "rl_acquire returned %s while the test held the rlock: after a wakeup (a "
@@ -284,7 +284,7 @@ TL_TEST(rlock, spurious_wakeups)
         expect_free(&rl, "every waiter acquired and released it");
     }
     tl_noise(TL_NOISE_OFF);
-    TL_CHECK(tl_spurious_wakeups() > 0 || !rlt_waiters_visible(),
+    TL_CHECK(tl_spurious_wakeups() > 0 || !tl_waiters_visible(),
              "threads waited in rl_acquire, but the test injected no spurious wakeup, so it "
              "proved nothing (a fault of the test: run it again)");
     rl_destroy(&rl);
@@ -367,7 +367,7 @@ TL_TEST(rlock, timed_acquire)
     /* A release in time ends the wait. */
     acquire_ok(&rl, "a free rlock");
     rlt_call_start(&calls[0], &rl, RLT_TIMED, 5000);
-    rlt_await_blocked(1);
+    tl_await_blocked(1);
     release_ok(&rl, "an rlock held once");
     TL_CHECK(tl_call_finish(&calls[0].call, 1),
              "rl_timed_acquire (deadline 5 s away) did not return within 1 s after the owner "
@@ -460,7 +460,7 @@ static void no_barging(struct rlock *rl)
     for (int round = 0; round < 10; round++) {
         acquire_ok(rl, "a free rlock");
         rlt_call_start(&c, rl, RLT_ACQUIRE, 0);
-        rlt_await_blocked(1);
+        tl_await_blocked(1);
         release_ok(rl, "an rlock held once");
         acquire_ok(rl, "an rlock a thread waits for");
         bool waiter_first = rlt_call_order(&c) != 0;
@@ -485,7 +485,7 @@ static void first_come_first_served(struct rlock *rl)
     acquire_ok(rl, "a free rlock");
     for (int i = 0; i < N; i++) {
         rlt_call_start(&calls[i], rl, RLT_ACQUIRE, 0);
-        rlt_await_blocked(i + 1);
+        tl_await_blocked(i + 1);
     }
     release_ok(rl, "an rlock held once");
     for (int i = 0; i < N; i++)
@@ -598,7 +598,7 @@ TL_TEST(rlock, ledger_basics)
     expect_mine(&l.lock, 1, "ledger_transfer, called by the thread holding the ledger's lock");
     static struct rlt_call c;
     rlt_deposit_start(&c, &l);
-    rlt_await_blocked(1);
+    tl_await_blocked(1);
     TL_CHECK(!tl_call_returned(&c.call),
              "ledger_deposit from another thread returned while the test held the ledger's "
              "lock (l->lock): every ledger function must hold that rlock");

@@ -91,20 +91,6 @@ void rtt_call_start(struct rtt_call *c, struct rtt_lim *l, enum rtt_op op, doubl
     tl_call_start(&c->call, run_call);
 }
 
-/* Whether the run's waiters have shown up in waits so far (each test is a process). */
-static bool waiters_visible = true;
-
-bool rtt_await_blocked(int n)
-{
-    /* A limiter whose waiters never block (they spin or poll) costs one such wait, not one per
-     * call. */
-    if (waiters_visible)
-        waiters_visible = tl_await_blocked(n);
-    else
-        tl_sleep_ms(tl_bound(20)); /* the moment to settle that tl_await_blocked gives */
-    return waiters_visible;
-}
-
 /* ---- Streams ------------------------------------------------------------------------------ */
 
 struct stream_run {
@@ -422,7 +408,7 @@ static void close_wakes(struct rtt_lim *l)
              tl_err_name(err));
     for (int i = 0; i < WAITERS; i++)
         rtt_call_start(&calls[i], l, i == 2 ? RTT_TIMED : RTT_ACQUIRE, 1000000);
-    rtt_await_blocked(WAITERS);
+    tl_await_blocked(WAITERS);
     for (int i = 0; i < WAITERS; i++)
         TL_CHECK(!tl_call_returned(&calls[i].call),
                  "%s on %s returned %s at once after the only acquisition allowed for many "

@@ -50,9 +50,6 @@ struct rtt_call {
 
 /* Start c on a new thread; deadline_ms is from now, for RTT_TIMED. */
 void rtt_call_start(struct rtt_call *c, struct rtt_lim *l, enum rtt_op op, double deadline_ms);
-/* Give n threads a few seconds to block in a wait, then a moment to settle; false if they did
- * not (they poll or spin instead: the support code reports where). */
-bool rtt_await_blocked(int n);
 
 /* Threads acquire from one limiter until total acquisitions returned; the time each returned
  * is recorded (CLOCK_MONOTONIC, by the test, never by the code under test). */

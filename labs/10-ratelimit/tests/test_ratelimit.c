@@ -390,7 +390,7 @@ TL_TEST(ratelimit, no_busy_wait)
         rtt_call_start(&calls[i], &sw, i == 0 ? RTT_TIMED : RTT_ACQUIRE, 1000000);
         rtt_call_start(&calls[N + i], &tb, i == 0 ? RTT_TIMED : RTT_ACQUIRE, 1000000);
     }
-    bool blocked = rtt_await_blocked(2 * N);
+    bool blocked = tl_await_blocked(2 * N);
     struct tl_usage start = tl_usage_now();
     tl_sleep_ms(300);
     struct tl_usage u = tl_usage_since(start);
