@@ -26,8 +26,8 @@
 #include "stage.h"
 
 /* Valgrind's own suppressions of libc's internal races match libc by a pattern of its path (a
- * directory named lib, then libc.so.6): under any other directory name, Helgrind blames on the student's pthread_mutex_lock what glibc's
- * condition variables do inside. */
+ * directory named lib, then libc.so.6): under any other directory name, Helgrind blames on the
+ * student's pthread_mutex_lock what glibc's condition variables do inside. */
 #define DIR_NAME "valgrind/lib"
 
 struct libc_id {
