@@ -17,8 +17,6 @@
 #include "csource.h"
 #include "stage.h"
 
-#define TOOL_SECONDS 60
-
 static const char *const allowed_prefixes[] = {"pthread_", "sem_", "__atomic_", "atomic_", NULL};
 static const char *const allowed_calls[] = {"__cyg_profile_func_enter", /* -finstrument-functions */
                                             "__cyg_profile_func_exit",
@@ -122,20 +120,6 @@ static bool has_prefix(const char *s, const char *const list[])
         if (starts_with(s, list[i]))
             return true;
     return false;
-}
-
-/* Output of a binutils or compiler command on the staged files; NULL if it failed. */
-static char *tool_output(const char *bd, const char *const args[])
-{
-    struct strv argv = {0};
-    for (size_t i = 0; args[i]; i++)
-        strv_add(&argv, args[i]);
-    struct sb_result res;
-    bool ok = run_tool(&argv, bd, TOOL_SECONDS, &res);
-    char *out = ok ? xstrdup(res.out) : NULL;
-    sb_result_free(&res);
-    strv_free(&argv);
-    return out;
 }
 
 /* "queue.c:12" for the first line of the stub whose code (not a comment or a string) uses word,

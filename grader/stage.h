@@ -8,6 +8,9 @@
 /* Run a command of the grader's own (compiler, binutils) under the sandbox with a plain
  * environment. Returns true if it exited 0; res holds its output either way. */
 bool run_tool(struct strv *argv, const char *cwd, double wall_s, struct sb_result *res);
+/* The output of a command of the grader's own (args NULL-terminated, the program first) run in
+ * cwd for at most a minute; NULL if it failed. */
+char *tool_output(const char *cwd, const char *const args[]);
 
 /* stage.c: make build_dir and fill it. Returns NULL or a problem for the student. */
 char *stage_lab(const struct grader *g, const struct lab *lab, const char *build_dir);

@@ -24,3 +24,16 @@ bool run_tool(struct strv *argv, const char *cwd, double wall_s, struct sb_resul
         res->out = xstrdup("");
     return res->end == SB_EXITED && res->status == 0;
 }
+
+char *tool_output(const char *cwd, const char *const args[])
+{
+    struct strv argv = {0};
+    for (size_t i = 0; args[i]; i++)
+        strv_add(&argv, args[i]);
+    struct sb_result res;
+    bool ok = run_tool(&argv, cwd, 60, &res);
+    char *out = ok ? xstrdup(res.out) : NULL;
+    sb_result_free(&res);
+    strv_free(&argv);
+    return out;
+}

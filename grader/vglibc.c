@@ -87,19 +87,12 @@ static bool copy_matches(const char *dir, const struct libc_id *id)
     return ok;
 }
 
-static bool objcopy(const char *cwd, const char *a, const char *b, const char *c, const char *d,
-                    const char *e)
+/* objcopy in cwd (args NULL-terminated, "objcopy" first): true if it succeeded. */
+static bool objcopy(const char *cwd, const char *const args[])
 {
-    struct strv argv = {0};
-    const char *args[] = {a, b, c, d, e};
-    strv_add(&argv, "objcopy");
-    for (size_t i = 0; i < sizeof args / sizeof *args; i++)
-        if (args[i])
-            strv_add(&argv, args[i]);
-    struct sb_result res;
-    bool ok = run_tool(&argv, cwd, 60, &res);
-    sb_result_free(&res);
-    strv_free(&argv);
+    char *out = tool_output(cwd, args);
+    bool ok = out != NULL;
+    free(out);
     return ok;
 }
 
@@ -117,9 +110,12 @@ void vglibc_make(const char *support)
     if (mkdir_p(next) != 0 || sb_own(next) != 0)
         goto out;
     /* The debug link names a file in the copy's own directory, where Valgrind looks first. */
-    if (objcopy(next, "--strip-debug", debug, "libc.sym.debug", NULL, NULL) &&
-        objcopy(next, "--remove-section=.note.gnu.build-id", "--remove-section=.gnu_debuglink",
-                "--add-gnu-debuglink=libc.sym.debug", id.path, "libc.so.6")) {
+    if (objcopy(next,
+                (const char *const[]){"objcopy", "--strip-debug", debug, "libc.sym.debug", NULL}) &&
+        objcopy(next, (const char *const[]){"objcopy", "--remove-section=.note.gnu.build-id",
+                                            "--remove-section=.gnu_debuglink",
+                                            "--add-gnu-debuglink=libc.sym.debug", id.path,
+                                            "libc.so.6", NULL})) {
         char *stamp = xasprintf("%s/build-id", next);
         if (write_file(stamp, id.build_id) == 0 && sb_disown(next) == 0) {
             rm_rf(dir);
