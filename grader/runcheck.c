@@ -267,7 +267,7 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
                           const char *rundir, const struct check *c, struct strv *argv,
                           struct strv *env)
 {
-    char *support = build_support_dir(g), *libc = NULL;
+    char *support = NULL, *libc = NULL;
     switch (c->kind) {
     case CK_TEST:
         strv_addf(argv, "%s/labtests", bd);
@@ -286,6 +286,7 @@ static void build_command(const struct grader *g, const struct lab *lab, const c
     case CK_HELGRIND:
     case CK_MEMCHECK:
         strv_add(argv, "valgrind");
+        support = build_support_dir(g);
         if ((libc = vglibc_dir(support)) != NULL)
             strv_addf(env, "LD_LIBRARY_PATH=%s", libc); /* vglibc.c: half the start-up */
         if (c->kind == CK_HELGRIND) {
