@@ -53,10 +53,11 @@ static bool reachable(const char *path)
     return ok;
 }
 
-/* Root runs every command as an unprivileged uid, which must reach the build directory. A kit
- * cloned in /root is out of its reach: then the builds go to a directory of root's under /tmp,
- * named after the requested one so that its cache lasts from one run to the next. */
-static char *reachable_build_root(char *root)
+/* Root runs every command as an unprivileged uid, which must reach the build directory and the
+ * kit's objects. A kit cloned in /root is out of its reach: then they go to a directory of
+ * root's under /tmp, named after the requested one so that its cache lasts from one run to the
+ * next, and graders given the same --kit-objects still share one. */
+static char *reachable_dir(char *root)
 {
     if (geteuid() != 0 || reachable(root))
         return root;
@@ -471,7 +472,16 @@ int main(int argc, char **argv)
                       strerror(err_no)));
     char *abs_build = real_path(g.build_root);
     free(g.build_root);
-    g.build_root = reachable_build_root(abs_build);
+    g.build_root = reachable_dir(abs_build);
+    if (g.kit_objects) {
+        if ((err_no = mkdir_p(g.kit_objects)) != 0)
+            die(3, "%s",
+                xasprintf("cannot create the kit's objects directory '%s': %s", g.kit_objects,
+                          strerror(err_no)));
+        char *abs_objects = real_path(g.kit_objects);
+        free(g.kit_objects);
+        g.kit_objects = reachable_dir(abs_objects);
+    }
     if (!seeded)
         g.seed = fresh_seed();
     need_tools(g.quick);
