@@ -27,6 +27,6 @@ for n in 1 2; do
         failed=1
     fi
 done
-[ -z "$(ls -A "$private/objects")" ] || { say "FAILED: kit objects left out of reach"; failed=1; }
+[ -z "$(ls -A "$private/objects" 2>/dev/null)" ] || { say "FAILED: kit objects left out of reach"; failed=1; }
 [ $failed = 0 ] && say "passed (build directories and kit objects moved to TMPDIR)"
 exit $failed
