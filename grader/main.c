@@ -80,6 +80,18 @@ static char *reachable_dir(char *root)
     return moved;
 }
 
+/* dir (what it is, for an error), made if need be, as an absolute path that root's sandbox uid
+ * can reach: dir itself, or where reachable_dir moves it. */
+static char *usable_dir(char *dir, const char *what)
+{
+    int err = mkdir_p(dir);
+    if (err != 0)
+        die(3, "%s", xasprintf("cannot create %s '%s': %s", what, dir, strerror(err)));
+    char *abs = real_path(dir);
+    free(dir);
+    return reachable_dir(abs);
+}
+
 static void on_interrupt(int sig)
 {
     (void)sig;
@@ -466,22 +478,9 @@ int main(int argc, char **argv)
     char *unusable = owner_check();
     if (unusable)
         die(3, "%s", unusable);
-    if ((err_no = mkdir_p(g.build_root)) != 0)
-        die(3, "%s",
-            xasprintf("cannot create the build directory '%s': %s", g.build_root,
-                      strerror(err_no)));
-    char *abs_build = real_path(g.build_root);
-    free(g.build_root);
-    g.build_root = reachable_dir(abs_build);
-    if (g.kit_objects) {
-        if ((err_no = mkdir_p(g.kit_objects)) != 0)
-            die(3, "%s",
-                xasprintf("cannot create the kit's objects directory '%s': %s", g.kit_objects,
-                          strerror(err_no)));
-        char *abs_objects = real_path(g.kit_objects);
-        free(g.kit_objects);
-        g.kit_objects = reachable_dir(abs_objects);
-    }
+    g.build_root = usable_dir(g.build_root, "the build directory");
+    if (g.kit_objects)
+        g.kit_objects = usable_dir(g.kit_objects, "the kit's objects directory");
     if (!seeded)
         g.seed = fresh_seed();
     need_tools(g.quick);
