@@ -130,7 +130,7 @@ soak: $(BUILD)/grader $(BUILD)/selftest
 	@$(BUILD)/selftest --kit=. --soak --runs=$(SOAK)
 
 # Gradescope's autograder bundle (grader/gradescope/): LAB= for an assignment of one lab.
-gradescope: $(BUILD)/grader
+gradescope: $(BUILD)/grader $(BUILD)/.setup-instructor-done
 	@test -n "$(OUT)" || { echo "usage: make gradescope OUT=file.zip [LAB=id]" >&2; exit 2; }
 	@sh grader/gradescope/bundle.sh "$(OUT)" $(LAB)
 

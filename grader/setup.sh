@@ -3,17 +3,18 @@
 # when allowed (root, or passwordless sudo); otherwise print the one command to run.
 # Usage: grader/setup.sh [--check] [--instructor]
 #   --check       report only, never install
-#   --instructor  also the instructor's tools, which make class-report (and the full kit's
-#                 make test) use and a student never needs: gnuplot (plots) and sim_c
-#                 (similarity-tester), and python3 with PyYAML, which make test parses the
-#                 Classroom workflow with. make grade and make check never ask for them.
+#   --instructor  also the instructor's tools, which make class-report and make gradescope
+#                 (and the full kit's make test) use and a student never needs: gnuplot
+#                 (plots), sim_c (similarity-tester), zip (the Gradescope bundle), and python3
+#                 with PyYAML, which make test parses the Classroom workflow with. make grade
+#                 and make check never ask for them.
 set -u
 
 packages="gcc libc6-dev make binutils pkg-config libcriterion-dev valgrind libjansson-dev libexpat1-dev git"
 # Instructor-only: "package:command", the command being what the report runs (any gnuplot will
 # do, gnuplot-nox is the one without a display); python3-yaml (and with it python3) parses the
 # student kit's Classroom workflow in make test (grader/student/classroom-test.py).
-instructor="gnuplot-nox:gnuplot similarity-tester:sim_c python3-yaml"
+instructor="gnuplot-nox:gnuplot similarity-tester:sim_c zip:zip python3-yaml"
 
 check=no
 for arg in "$@"; do
