@@ -33,50 +33,17 @@ static _Noreturn void die(int status, const char *fmt, const char *arg)
     exit(status);
 }
 
-/* Can every user reach path (each directory on the way has o+x)? */
-static bool reachable(const char *path)
-{
-    char *p = xstrdup(path);
-    bool ok = true;
-    for (char *s = p + 1; ok; s++) {
-        bool end = *s == '\0';
-        if (*s == '/' || end) {
-            *s = '\0';
-            struct stat st;
-            ok = stat(p, &st) == 0 && (st.st_mode & S_IXOTH);
-            if (end)
-                break;
-            *s = '/';
-        }
-    }
-    free(p);
-    return ok;
-}
-
 /* Root runs every command as an unprivileged uid, which must reach the build directory and the
  * kit's objects. A kit cloned in /root is out of its reach: then they go to a directory of
- * root's under /tmp, named after the requested one so that its cache lasts from one run to the
- * next, and graders given the same --kit-objects still share one. */
-static char *reachable_dir(char *root)
+ * root's under /tmp (reachable_as_root), named after the requested one so that its cache lasts
+ * from one run to the next, and graders given the same --kit-objects still share one. */
+static char *reachable_dir(char *dir)
 {
-    if (geteuid() != 0 || reachable(root))
-        return root;
-    unsigned long h = 5381;
-    for (const char *c = root; *c; c++)
-        h = h * 33 + (unsigned char)*c;
-    const char *tmp = getenv("TMPDIR") && reachable(getenv("TMPDIR")) ? getenv("TMPDIR") : "/tmp";
-    char *moved = xasprintf("%s/threadlab-build-%08lx", tmp, h & 0xffffffffUL);
-    struct stat st;
-    mkdir(moved, 0755);
-    if (lstat(moved, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022)) {
-        /* someone else's, or writable by others: take a fresh one instead */
-        free(moved);
-        moved = xasprintf("%s/threadlab-build-XXXXXX", tmp);
-        if (!mkdtemp(moved))
-            die(3, "cannot create a build directory under %s", tmp);
-        chmod(moved, 0755);
-    }
-    free(root);
+    char *moved = reachable_as_root(dir, "threadlab-build");
+    if (!moved)
+        die(3, "cannot create a build directory under %s",
+            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    free(dir);
     return moved;
 }
 

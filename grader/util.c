@@ -309,3 +309,46 @@ char *find_program(const char *name)
     free(dirs);
     return NULL;
 }
+
+bool reachable(const char *path)
+{
+    char *p = xstrdup(path);
+    bool ok = true;
+    for (char *s = p + 1; ok; s++) {
+        bool end = *s == '\0';
+        if (*s == '/' || end) {
+            *s = '\0';
+            struct stat st;
+            ok = stat(p, &st) == 0 && (st.st_mode & S_IXOTH);
+            if (end)
+                break;
+            *s = '/';
+        }
+    }
+    free(p);
+    return ok;
+}
+
+char *reachable_as_root(const char *dir, const char *prefix)
+{
+    if (geteuid() != 0 || reachable(dir))
+        return xstrdup(dir);
+    unsigned long h = 5381;
+    for (const char *c = dir; *c; c++)
+        h = h * 33 + (unsigned char)*c;
+    const char *tmp = getenv("TMPDIR") && reachable(getenv("TMPDIR")) ? getenv("TMPDIR") : "/tmp";
+    char *moved = xasprintf("%s/%s-%08lx", tmp, prefix, h & 0xffffffffUL);
+    struct stat st;
+    mkdir(moved, 0755);
+    if (lstat(moved, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022)) {
+        /* someone else's, or writable by others: take a fresh one instead */
+        free(moved);
+        moved = xasprintf("%s/%s-XXXXXX", tmp, prefix);
+        if (!mkdtemp(moved)) {
+            free(moved);
+            return NULL;
+        }
+        chmod(moved, 0755);
+    }
+    return moved;
+}

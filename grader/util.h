@@ -48,6 +48,13 @@ int mkdir_p(const char *path);
 int rm_rf(const char *path);
 /* Absolute, normalized path; NULL if it does not exist. */
 char *real_path(const char *path);
+/* Can every user reach path (each directory on the way has o+x)? */
+bool reachable(const char *path);
+/* dir, if root's commands run as another uid can reach it (or we are not root); else a directory
+ * of root's, mode 0755, in TMPDIR or /tmp, named prefix-HASH after dir so that the same dir
+ * gives the same one next time (or a fresh prefix-XXXXXX, should that name be taken by someone
+ * else). Newly allocated; NULL if none could be made. */
+char *reachable_as_root(const char *dir, const char *prefix);
 const char *base_name(const char *path);
 bool starts_with(const char *s, const char *prefix);
 bool ends_with(const char *s, const char *suffix);
