@@ -7,11 +7,26 @@
 #include "labconf.h"
 #include "stubsum.h"
 
+/* A new directory named name-XXXXXX in TMPDIR (the self-test gives each unit test its own). */
+static char *temp_dir(const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = xasprintf("%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+    cr_assert_not_null(mkdtemp(dir));
+    return dir;
+}
+
+/* A directory of temp_dir's, and its path, gone. */
+static void gone(char *dir)
+{
+    rm_rf(dir);
+    free(dir);
+}
+
 /* A lab directory holding lab.conf with text; returns its path. */
 static char *lab_dir(const char *text)
 {
-    char *dir = xstrdup("/tmp/labconf-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    char *dir = temp_dir("labconf");
     char *conf = xasprintf("%s/lab.conf", dir);
     cr_assert_eq(write_file(conf, text), 0);
     free(conf);
@@ -58,7 +73,7 @@ Test(labconf, parses_every_field)
     cr_assert_str_eq(p->calls.v[0], "bq_get:pthread_cond_wait");
     cr_assert_null(lab_find_check(lab, "test:nope"));
     lab_free(lab);
-    free(dir);
+    gone(dir);
 }
 
 static void expect_error(const char *text, const char *words)
@@ -68,7 +83,7 @@ static void expect_error(const char *text, const char *words)
     cr_assert_null(lab, "accepted:\n%s", text);
     cr_assert(err && strstr(err, words), "error '%s' does not say '%s'", err, words);
     free(err);
-    free(dir);
+    gone(dir);
 }
 
 Test(labconf, rejects_what_it_cannot_grade)
@@ -119,7 +134,7 @@ Test(labconf, hidden_checks)
     cr_assert(lab_find_check(lab, "test:h")->hidden);
     cr_assert(lab_find_check(lab, "policy:p")->hidden);
     lab_free(lab);
-    free(dir);
+    gone(dir);
 }
 
 static void expect_hidden_error(const char *conf, const char *hidden, const char *words)
@@ -130,7 +145,7 @@ static void expect_hidden_error(const char *conf, const char *hidden, const char
     cr_assert_null(lab, "accepted hidden.conf:\n%s", hidden);
     cr_assert(err && strstr(err, words), "error '%s' does not say '%s'", err, words);
     free(err);
-    free(dir);
+    gone(dir);
 }
 
 Test(labconf, hidden_rejects_what_it_cannot_grade)
@@ -164,8 +179,7 @@ static struct lab *stub_lab(bool with_sum, char **dir)
 
 Test(labconf, stub_untouched_in_place)
 {
-    char *dir, *staged = xstrdup("/tmp/labconf-staged-XXXXXX");
-    cr_assert_not_null(mkdtemp(staged));
+    char *dir, *staged = temp_dir("labconf-staged");
     char *copy = xasprintf("%s/x.c", staged), *other = xasprintf("%s/other.c", staged);
     for (int with_sum = 0; with_sum < 2; with_sum++) {
         struct lab *lab = stub_lab(with_sum, &dir);
@@ -182,9 +196,10 @@ Test(labconf, stub_untouched_in_place)
         cr_assert(!stub_untouched(lab, kit_stub, copy));
         free(kit_stub);
         lab_free(lab);
-        free(dir);
+        gone(dir);
     }
-    free(copy), free(other), free(staged);
+    free(copy), free(other);
+    gone(staged);
 }
 
 Test(labconf, the_kits_labs_load)
