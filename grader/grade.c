@@ -96,11 +96,15 @@ static void apply_requirements(const struct lab *lab, struct lab_result *r)
     }
 }
 
+/* The order a lab's checks run in: tests and policy checks, then (a test having failed) the
+ * ThreadSanitizer checks, then the detector checks left. */
+enum phase { PHASE_TESTS, PHASE_TSAN, PHASE_DETECTORS };
+
 struct check_tasks {
     const struct grader *g;
     const struct lab *lab;
     struct lab_result *r;
-    bool detectors; /* the second phase: the detector checks */
+    enum phase phase;
 };
 
 static bool is_detector(const struct check *c)
@@ -111,26 +115,34 @@ static bool is_detector(const struct check *c)
 static bool check_wanted(void *ctx, int i)
 {
     struct check_tasks *t = ctx;
-    return t->r->checks[i].check == NULL && /* not skipped or decided already */
-           is_detector(&t->lab->checks[i]) == t->detectors;
+    const struct check *c = &t->lab->checks[i];
+    if (t->r->checks[i].check) /* skipped or decided already */
+        return false;
+    return t->phase == PHASE_TESTS ? !is_detector(c)
+           : t->phase == PHASE_TSAN ? c->kind == CK_TSAN
+                                    : is_detector(c);
 }
 
-/* A scenario that hung in a test (a deadlock, a lost wakeup, a lock left held, polling) would
- * hang the same way under each detector, only many times slower: its detector checks are not
- * run, and say where the diagnosis is. */
+/* A scenario that hung in a test or under ThreadSanitizer (a deadlock, a lost wakeup, a lock
+ * left held, polling) would hang the same way under Valgrind, only many times slower: its
+ * Valgrind checks are not run, and say where the diagnosis is. Its ThreadSanitizer check does
+ * run, as it may name the race behind the hang (a count changed outside the lock, a wakeup
+ * lost with it), and its hang ends in a second or two. */
 static void skip_stuck_scenarios(const struct lab *lab, struct lab_result *r)
 {
     for (int i = 0; i < lab->nchecks; i++) {
         const struct check_result *t = &r->checks[i];
-        if (!t->check || t->check->kind != CK_TEST || !t->stuck[0])
+        if (!t->check || (t->check->kind != CK_TEST && t->check->kind != CK_TSAN) ||
+            !t->stuck[0])
             continue;
         for (int k = 0; k < lab->nchecks; k++) {
             const struct check *c = &lab->checks[k];
-            if (r->checks[k].check || !is_detector(c) || strcmp(c->name, t->stuck) != 0)
+            if (r->checks[k].check || (c->kind != CK_HELGRIND && c->kind != CK_MEMCHECK) ||
+                strcmp(c->name, t->stuck) != 0)
                 continue;
             skip(&r->checks[k], c, "not run",
                  xasprintf("Not run: its scenario already failed in %s (%s, explained there). "
-                           "Under a detector it would fail the same way, only slower; this check "
+                           "Under Valgrind it would fail the same way, only slower; this check "
                            "runs once %s passes.",
                            t->check->id, t->verdict, t->check->id));
         }
@@ -234,7 +246,7 @@ static void keep_seconds(const struct lab *lab, const struct lab_result *r, doub
  * checks, then the detector checks, which need not run a scenario that a test saw hang. */
 static void run_checks(const struct grader *g, const struct lab *lab, struct lab_result *r)
 {
-    struct check_tasks ctx = {g, lab, r, false};
+    struct check_tasks ctx = {g, lab, r, PHASE_TESTS};
     char *dir = xasprintf("%s/run", r->build_dir);
     mkdir_p(dir);
     char *seconds_path = xasprintf("%s/seconds", dir);
@@ -256,8 +268,21 @@ static void run_checks(const struct grader *g, const struct lab *lab, struct lab
         .done = check_done,
     };
     workers_run(&t);
-    skip_stuck_scenarios(lab, r);
-    ctx.detectors = true;
+    /* A test failed: the submission is buggy, and its scenarios may hang under the detectors
+     * too. ThreadSanitizer's runs go first, since its hangs end within a second or two; a
+     * scenario that hung there or in a test is not run under Valgrind, whose hangs take several
+     * times longer. Correct code gains nothing by the wait between the two, and does not get
+     * it. */
+    bool buggy = false;
+    for (int i = 0; i < r->nchecks; i++)
+        buggy |= r->checks[i].check && r->checks[i].check->kind == CK_TEST &&
+                 !r->checks[i].passed && !r->checks[i].skipped;
+    if (buggy) {
+        ctx.phase = PHASE_TSAN;
+        workers_run(&t);
+        skip_stuck_scenarios(lab, r);
+    }
+    ctx.phase = PHASE_DETECTORS;
     workers_run(&t);
     keep_seconds(lab, r, secs, seconds_path);
     free(order), free(secs), free(seconds_path), free(dir);

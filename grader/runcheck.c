@@ -505,8 +505,9 @@ void run_check(const struct grader *g, const struct lab *lab, const char *bd, co
     struct events ev = {0};
     read_events(report, nonce, &ev);
     judge_run(lab, bd, c, &res, &lim, &ev, r);
-    if (c->kind == CK_TEST && !r->passed) {
+    if ((c->kind == CK_TEST || c->kind == CK_TSAN) && !r->passed)
         snprintf(r->stuck, sizeof r->stuck, "%s", ev.stuck);
+    if (c->kind == CK_TEST && !r->passed) {
         char *fn = ev.spin ? spin_function(ev.spin) : NULL;
         if (fn) { /* later tests end a spin in it sooner (TL_SPUN in grader/support/tl_watch.c) */
             FILE *f = fopen(spun_path, "a");

@@ -19,7 +19,7 @@ int main(int argc, char **argv)
         return 2;
     }
     tl_begin(s->name);
-    s->run();
+    tl_scenario(s->name); /* as the tests run one: a hang's report names it (grade.c) */
     tl_end();
     return 0;
 }
