@@ -323,14 +323,25 @@ static void self_deadlock(struct facts *f, struct th *t, struct hd *h, struct di
 {
     char *name = thread_name(t), *lock = lock_words(f, &t->at, t->lock_name), *at = where_thread(t);
     char *taken = where(&h->site), *q1 = quote(f, &h->site), *q2 = quote(f, &t->at);
+    /* Taken in one function and again in another: a locking function called with the lock
+     * held (bq_put calling bq_size). In the same function: two locks that are one object. */
+    bool nested = t->at.func && h->site.func && strcmp(t->at.func, h->site.func) != 0;
+    char *advice =
+        nested ? xasprintf("%s locks it itself, and is called with it held. Revisit: call, "
+                           "with the lock held, a helper that expects its caller to hold it "
+                           "(a static function that does not lock), never a function that "
+                           "locks it again.",
+                           t->at.func)
+               : xstrdup("Are both locks the same one here (the same object passed twice, "
+                         "e.g. from == to)? Revisit: a thread never locks a mutex it already "
+                         "holds; handle the case where both locks are the same before taking "
+                         "the second.");
     set(d, "deadlock",
         xasprintf("Deadlock: %s locks %s in %s while it already holds it: it locked it in %s.%s%s\n"
-                  "A default mutex locked twice by the same thread waits for itself forever. "
-                  "Are both locks the same one here (the same object passed twice, e.g. from == "
-                  "to)? Revisit: a thread never locks a mutex it already holds; handle the "
-                  "case where both locks are the same before taking the second.",
-                  name, lock, at, taken, q1, q2),
+                  "A default mutex locked twice by the same thread waits for itself forever. %s",
+                  name, lock, at, taken, q1, q2, advice),
         describe_threads(f));
+    free(advice);
     free(name), free(lock), free(at), free(taken), free(q1), free(q2);
 }
 

@@ -160,7 +160,15 @@ static char *check_symbols(const struct lab *lab, const char *bd)
             bool ok = false;
             for (size_t i = 0; i < lab->symbols.len; i++)
                 ok |= starts_with(name, lab->symbols.v[i]);
-            if (!ok) {
+            if (!ok && strcmp(name, "main") == 0) { /* a student trying their code */
+                char *at = where(lab, bd, name);
+                problem = xasprintf("%s: your file has a `main`, but the lab's tests bring "
+                                    "their own: remove yours (or put it in a file of its own "
+                                    "outside the lab's folder). make check runs the tests "
+                                    "on your code in seconds.",
+                                    at);
+                free(at);
+            } else if (!ok) {
                 char *at = where(lab, bd, name);
                 problem = xasprintf("%s: `%s` is a global name, but only the lab's API "
                                     "(names starting with %s) may be: make `%s` static.",
