@@ -46,6 +46,11 @@ for dir in labs/[0-9]*-*/; do
     done
     # Build leftovers never travel
     find "$out/$dir" \( -name '*.o' -o -name '*.d' \) -exec rm -f {} +
+    # The stub as handed out, which make test grades (grader/student/test.sh): the one in labs/
+    # is the student's work as soon as they start.
+    stub=$(awk '$1 == "stub" { print $2; exit }' "$dir/lab.conf")
+    mkdir -p "$out/grader/student/stubs/${dir#labs/}"
+    cp "$dir/$stub" "$out/grader/student/stubs/${dir#labs/}/"
 done
 
 # The student README: the kit's README without its instructor and developer sections, then

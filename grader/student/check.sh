@@ -6,8 +6,9 @@
 #   2. a copy with planted leaks must fail it, naming every one: the first secret line of each
 #      lab's solution appended to that lab's public test file, and a solutions/, a
 #      grader/selftest/ and a labs/NN-name/hidden/ directory. A check that cannot fail is no check.
-#   3. `make test` passes inside the student kit: its grader builds, every lab reads "not
-#      started", every stub builds and links with its tests and scores 0;
+#   3. `make test` passes inside the student kit, one of whose labs a student has started (and
+#      that does not compile yet): its grader builds, every lab's stub as handed out reads "not
+#      started", builds and links with its tests and scores 0;
 #   4. its GitHub Classroom workflow, tested offline (grader/student/classroom-test.py).
 # 3 and 4 take about two minutes on two busy cores; STUDENT_KIT_TEST=0 skips them.
 set -u
@@ -66,8 +67,10 @@ else
 fi
 
 if [ "${STUDENT_KIT_TEST:-1}" = 1 ]; then
+    # a student's work in progress, which make test must leave alone: it checks the kit
+    echo "not C yet" >>"$work/kit/labs/01-threads/threads.c"
     if (cd "$work/kit" && make -s test) >"$work/test.txt" 2>&1; then
-        ok "make test passes inside the student kit"
+        ok "make test passes inside the student kit (a lab started there, and not compiling)"
     else
         fail "make test inside the student kit:"; cat "$work/test.txt"
     fi

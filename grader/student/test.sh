@@ -7,8 +7,12 @@
 #   1. the grader runs, and every lab, untouched, reads "not started" with 0 points;
 #   2. every stub builds and links with its lab's tests, and scores 0 when graded anyway
 #      (--grade-stubs, as make check: tests, ThreadSanitizer and policy).
+# The stubs graded are the ones handed out (grader/student/stubs, laid out like labs/), not
+# those in labs/, which are the student's work once started: make test checks the kit, never
+# the work, and passes whatever the labs hold.
 set -u
 grader=${1:-build/grader}
+stubs=$PWD/grader/student/stubs
 work=$(mktemp -d "${TMPDIR:-/tmp}/threadlab-kit-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 failed=0
@@ -17,7 +21,8 @@ fail() { echo "FAILED $*"; failed=$((failed + 1)); }
 labs=$("$grader" --kit=. --list | awk '{ print $1 }')
 [ -n "$labs" ] || fail "the grader lists no labs"
 
-if ! "$grader" --kit=. --build-dir="$work/fresh" --color=never >"$work/fresh.txt" 2>&1; then
+if ! "$grader" --kit=. --submission="$stubs" --build-dir="$work/fresh" --color=never \
+    >"$work/fresh.txt" 2>&1; then
     fail "the grader failed on the untouched kit:"; cat "$work/fresh.txt"
 fi
 for id in $labs; do
@@ -26,8 +31,8 @@ done
 grep -q '^Score: 0/' "$work/fresh.txt" || fail "the untouched kit does not score 0"
 [ $failed = 0 ] && echo "ok     every lab reads 'not started', Score: 0"
 
-if ! "$grader" --kit=. --build-dir="$work/stubs" --grade-stubs --quick --color=never \
-    >"$work/stubs.txt" 2>&1; then
+if ! "$grader" --kit=. --submission="$stubs" --build-dir="$work/stubs" --grade-stubs --quick \
+    --color=never >"$work/stubs.txt" 2>&1; then
     fail "the grader failed on the stubs:"; cat "$work/stubs.txt"
 fi
 # Graded anyway, a stub that built and scored 0 still reads "not started" (output.c); one that
