@@ -38,7 +38,7 @@ OWNER_GOALS := $(filter-out setup clean,$(or $(MAKECMDGOALS),all))
 $(OWNER_GOALS): as-owner
 	@:
 as-owner:
-	@sh grader/setup.sh $(if $(filter class-report grade-class merge-results test,$(OWNER_GOALS)),--instructor)
+	@sh grader/setup.sh $(if $(filter class-report grade-class merge-results gradescope test,$(OWNER_GOALS)),--instructor)
 	@$(AS_OWNER) $(MAKE) --no-print-directory $(OWNER_GOALS)
 setup:
 	@sh grader/setup.sh
@@ -122,7 +122,7 @@ ifneq ($(wildcard grader/selftest/selftest.c),)
 # fake /autograder tree; then make grade-class on a small class (grader/class/test.sh); then
 # root's grading where its uid for student code cannot reach (grader/tests/private-dirs.sh);
 # then the self-test, whatever they said (grader/tests/make-test.sh, which ends with a summary).
-test: $(BUILD)/grader $(BUILD)/selftest $(BUILD)/class-gradebook $(UNIT_TESTS)
+test: $(BUILD)/grader $(BUILD)/selftest $(BUILD)/class-gradebook $(BUILD)/class-report $(UNIT_TESTS)
 	@sh grader/tests/make-test.sh $(BUILD)/grader $(BUILD)/selftest --kit=. --runs=$(RUNS) \
 		$(addprefix --unit=,$(UNIT_TESTS))
 
@@ -130,8 +130,9 @@ soak: $(BUILD)/grader $(BUILD)/selftest
 	@$(BUILD)/selftest --kit=. --soak --runs=$(SOAK)
 
 # Gradescope's autograder bundle (grader/gradescope/): LAB= for an assignment of one lab.
-gradescope: $(BUILD)/grader $(BUILD)/.setup-instructor-done
+gradescope: $(BUILD)/grader
 	@test -n "$(OUT)" || { echo "usage: make gradescope OUT=file.zip [LAB=id]" >&2; exit 2; }
+	$(INSTRUCTOR_TOOLS)
 	@sh grader/gradescope/bundle.sh "$(OUT)" $(LAB)
 
 # The class at a glance: OUT/class.html from RESULTS/NAME.json (README.md, "For instructors").
@@ -157,13 +158,20 @@ $(BUILD)/class-gradebook: grader/class/gradebook.c | $(BUILD)/.setup-done
 # Both end with the class at a glance (OUT/class.html), whatever the grading's status.
 CLASS_PAGE = $(BUILD)/class-report --kit=. --results="$(OUT)/students" --out="$(OUT)" || true
 
-grade-class: $(BUILD)/grader $(BUILD)/class-gradebook $(BUILD)/class-report \
-		$(BUILD)/.setup-instructor-done
+# Grading a class needs only what make grade needs. The instructor's tools draw and compare on
+# its page, which says what it lacks without them: installed when allowed, else only named (a
+# Slurm node or a shared server grades all the same).
+INSTRUCTOR_TOOLS = @sh grader/setup.sh --instructor || echo "threadlab: going on without them;" \
+	"class.html says what it could not draw or compare." >&2
+
+grade-class: $(BUILD)/grader $(BUILD)/class-gradebook $(BUILD)/class-report
+	$(INSTRUCTOR_TOOLS)
 	@$(CLASS_VARS) sh grader/class/grade-class.sh; status=$$?; $(CLASS_PAGE); exit $$status
 
-merge-results: $(BUILD)/class-gradebook $(BUILD)/class-report $(BUILD)/.setup-instructor-done
+merge-results: $(BUILD)/class-gradebook $(BUILD)/class-report
 	@test -n "$(OUT)" -a -n "$(SHARDS)" || \
 		{ echo "usage: make merge-results OUT=dir SHARDS=\"dir1 dir2 ...\"" >&2; exit 2; }
+	$(INSTRUCTOR_TOOLS)
 	@sh grader/class/merge.sh "$(OUT)" $(SHARDS); status=$$?; $(CLASS_PAGE); exit $$status
 else
 test: $(BUILD)/grader
@@ -181,6 +189,7 @@ student-kit:
 grade-class merge-results:
 	@echo "make $@ is instructor-only: grade a class with the instructor's kit (its hidden" \
 		"tests included), not with a student kit." >&2
+	@exit 2
 class-report:
 	@echo "make class-report is instructor-only: a student kit has no grader/report." >&2
 	@exit 2

@@ -6,6 +6,8 @@
 #   NAME.json   the grader's JSON grade (absent when the student could not be graded)
 #   NAME.notes  what the instructor should hear of, one line each (symbolic links, extra or
 #               misplaced files, not a submission, the grader failing or taking too long)
+#   NAME.files  the lab files graded, laid out like labs/, for the class report's similarity
+#               (the copy the grade names is gone with the work folder)
 #   NAME.key    the key (lib.sh) of the files graded, written last: a result counts only when
 #               its key is there and matches. A failed grade's key is "retry": the next run
 #               grades it again.
@@ -35,6 +37,8 @@ note() { echo "$*" >>"$notes"; }
 finish() { # STATUS SCORE KEY
     rm -f "$students/$name.key" # first: until the new key is there, no result counts
     class_write "$students/$name.notes" <"$notes"
+    rm -rf "$students/$name.files"
+    [ "$1" != graded ] || mv "$work/sub/$name" "$students/$name.files"
     echo "$3" | class_write "$students/$name.key"
     [ "${CLASS_KEEP:-0}" != 0 ] || rm -rf "$work" "$build"
     printf '%s\t%s\t%s\t%s\n' "$name" "$1" "$2" $(($(date +%s) - start))

@@ -44,12 +44,14 @@ for d in "$@"; do
     cat "$d/students.list" >>"$out/.work/all"
     # only the shard's own students: an earlier run's leftovers there are not its to give
     while IFS= read -r name; do
-        rm -f "$out/students/$name".json "$out/students/$name".notes \
-            "$out/students/$name".key "$out/students/$name".fetch
+        rm -rf "$out/students/$name".json "$out/students/$name".notes \
+            "$out/students/$name".key "$out/students/$name".fetch "$out/students/$name".files
         for f in "$d/students/$name".json "$d/students/$name".notes "$d/students/$name".key \
             "$d/students/$name".fetch; do
             [ ! -f "$f" ] || cp -p "$f" "$out/students/"
         done
+        # the lab files graded, for the class report's similarity
+        [ ! -d "$d/students/$name.files" ] || cp -pR "$d/students/$name.files" "$out/students/"
     done <"$d/students.list"
     [ ! -d "$d/logs" ] || cp -pR "$d/logs/." "$out/logs/"
 done

@@ -4,6 +4,7 @@
 #   alice  both labs' solutions                  bob    the stubs, untouched
 #   carol  tls does not compile, an extra file   eve    a symbolic link and a FIFO as lab files
 #   notes  no lab folder (not a submission)      o"neil, j  a name a CSV must quote (stubs)
+#   kate   a clone of her student kit (labs/ inside): the threads stub, the tls solution
 #   dave.zip  a file, not a folder
 # A first run is killed once alice is graded; the second resumes (the graders it starts are
 # counted: none for alice); the gradebook's rows and the problem lines are checked; a third
@@ -73,6 +74,10 @@ ln -s /etc/passwd "$c/eve/01-threads/threads.c"
 mkfifo "$c/eve/09-tls/tls.c"
 cp solutions/05-queue/queue.c "$c/notes/src/"
 cp labs/01-threads/threads.c "$c/o\"neil, j/01-threads/"
+mkdir -p "$c/kate/labs/01-threads" "$c/kate/labs/09-tls" "$c/kate/grader"
+cp labs/01-threads/threads.c "$c/kate/labs/01-threads/"
+cp solutions/09-tls/tls.c "$c/kate/labs/09-tls/"
+cp README.md "$c/kate/" && cp grader/markup.c "$c/kate/grader/"
 echo "not a folder" >"$c/dave.zip"
 
 # 1. Killed once alice is graded; nothing half-written; every grader it started is gone.
@@ -101,7 +106,7 @@ grade "$out"
 rc=$?
 [ $rc = 0 ] || fail "the resumed run exited $rc: $(tail -n 5 "$tmp/log")"
 resumed=$(calls)
-for s in alice bob carol eve "o\"neil, j"; do
+for s in alice bob carol eve kate "o\"neil, j"; do
     case " $done_before" in *" $s "*) want=0 ;; *) want=1 ;; esac
     case " $resumed" in *" $s "*) got=1 ;; *) got=0 ;; esac
     [ $got = $want ] || fail "after the kill ($done_before kept), $s graded $got times on resuming"
@@ -114,6 +119,7 @@ alice,100,100,200
 bob,0,0,0
 carol,0,0,0
 eve,0,0,0
+kate,0,100,100
 notes,,,
 "o""neil, j",0,0,0
 EOF
@@ -135,11 +141,24 @@ grep -q passwd "$out/students/eve.json" && fail "eve's grade quotes the file her
 expect "^o\"neil, j: tls not handed in (0 points)$" "a missing file"
 [ "$(wc -l <"$p")" = 6 ] || fail "problems.txt has $(wc -l <"$p") lines, not 6: $(cat "$p")"
 
+# The class page compares what was graded: each grade's lab files are kept beside it
+# (NAME.files), the grader's own copy being gone. tls: alice's and kate's solution, and carol's,
+# one line longer.
+if build/class-report --kit=. --results="$out/students" --out="$tmp/page" >"$tmp/log" 2>&1; then
+    grep -q 'is missing: left out of the similarity' "$tmp/page/class.html" &&
+        fail "the class page lost submissions: $(grep -o '[a-z]*: the submission directory [^<]*' \
+            "$tmp/page/class.html" | head -n 2)"
+    grep -q '3 files compared; 3 pairs' "$tmp/page/class.html" ||
+        fail "the class page did not compare the tls of alice, carol and kate"
+else
+    fail "class-report failed: $(tail -n 3 "$tmp/log")"
+fi
+
 step "3"
 # 3. Nothing changed: nothing graded. 4. carol hands in the tls stub instead: only carol.
 grade "$out" || fail "the third run failed: $(tail -n 3 "$tmp/log")"
 [ -z "$(calls)" ] || fail "a run with nothing changed graded again"
-grep -q "6 of 6 unchanged" "$tmp/log" || fail "a run with nothing changed did not say so"
+grep -q "7 of 7 unchanged" "$tmp/log" || fail "a run with nothing changed did not say so"
 cp labs/09-tls/tls.c "$c/carol/09-tls/tls.c"
 grade "$out" || fail "the fourth run failed: $(tail -n 3 "$tmp/log")"
 [ "$(calls)" = "carol " ] || fail "after carol's change, not only carol was graded"
@@ -203,15 +222,15 @@ sed "s|$tmp/slurm/shard-1/|OUT/|g; s|$tmp/gh/out/|OUT/|g; s|$tmp/gh/class/|OUT/|
 diff "$tmp/p1" "$tmp/p2" >"$tmp/diff" || fail "sharded and unsharded problems differ: $(cat "$tmp/diff")"
 n1=$(wc -l <"$tmp/slurm/shard-1/students.list")
 n2=$(wc -l <"$tmp/gh/out/students.list")
-[ $n1 -gt 0 ] && [ $n2 -gt 0 ] && [ $((n1 + n2)) = 6 ] || fail "shards of $n1 and $n2 students, not 6"
+[ $n1 -gt 0 ] && [ $n2 -gt 0 ] && [ $((n1 + n2)) = 7 ] || fail "shards of $n1 and $n2 students, not 7"
 sh grader/class/merge.sh "$tmp/m2" "$tmp/shards/shard-1" >/dev/null 2>&1 &&
     fail "a merge with a shard missing was not refused"
-[ "$(calls)" = "alice bob carol eve o\"neil, j " ] || fail "the two shards did not grade each student once"
+[ "$(calls)" = "alice bob carol eve kate o\"neil, j " ] || fail "the two shards did not grade each student once"
 # On a terminal (script gives the run one), a bar with the time left instead of a line each.
 script -qec "env GRADER='$tmp/grader' SUBMISSIONS='$c' OUT='$tmp/tty' LABS=threads,tls \
     sh grader/class/grade-class.sh" /dev/null </dev/null >"$tmp/log" 2>&1
-grep -q "\[#*\.*\] 3/6 graded, [0-9]*m[0-9]*s left" "$tmp/log" &&
-    grep -q "\[#\{30\}\] 6/6 graded" "$tmp/log" && ! grep -q "grade-class: \[1/6\]" "$tmp/log" ||
+grep -q "\[#*\.*\] 3/7 graded, [0-9]*m[0-9]*s left" "$tmp/log" &&
+    grep -q "\[#\{30\}\] 7/7 graded" "$tmp/log" && ! grep -q "grade-class: \[1/7\]" "$tmp/log" ||
     fail "no progress bar on a terminal: $(tr '\r' '\n' <"$tmp/log" | head -n 8)"
 calls >/dev/null
 

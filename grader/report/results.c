@@ -110,6 +110,15 @@ int results_read(const char *dir, struct klass *k)
             if (read_one(path, s, &k->notes) == 0) {
                 s->name = xstrdup(d);
                 s->name[strlen(d) - 5] = '\0';
+                /* The lab files graded, kept beside the grade by grade-class (NAME.files, laid
+                 * out like labs/): the copy the grade names was the grader's, and is gone. */
+                char *kept = xasprintf("%s/%s.files", dir, s->name);
+                if (is_dir(kept)) {
+                    free(s->submission);
+                    s->submission = kept;
+                } else {
+                    free(kept);
+                }
                 k->n++;
             }
         }
