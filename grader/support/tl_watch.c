@@ -62,6 +62,10 @@ static bool running(int tid)
     return p && p[1] == ' ' && p[2] == 'R';
 }
 
+/* How long past its deadline a thread may stay in a timed condition wait (the kernel's timeout
+ * came, the mutex is taken back) before it counts as waiting for the mutex alone. */
+#define EXPIRED_WAIT_S 0.5
+
 /* Are all live threads blocked, observers aside? *sum gets their progress counters' sum. An
  * observer may still be reading: what it reads cannot wake anyone, and if it did wake a thread,
  * that thread's progress would show. A thread in a timed wait counts as blocked only if it ends
@@ -90,7 +94,13 @@ static bool all_blocked(unsigned long *sum, bool ask_kernel, double give_up, int
         int op = atomic_load_explicit(&t->op, memory_order_relaxed);
         long long wakes = atomic_load_explicit(&t->wakes_us, memory_order_relaxed);
         bool timed = op == OP_COND_TIMEDWAIT || op == OP_SEM_TIMEDWAIT;
-        if (!tl__op_blocks(op) && !(timed && give_up > 0 && wakes > 0 && wakes >= give_up * 1e6))
+        /* Still in a condition's timed wait well after its deadline: it waits only to take the
+         * mutex back (the kernel's own timeout has fired), which a lock does without end if no
+         * thread can release it (a queue's getter whose putter deadlocked holding its lock). */
+        bool expired = op == OP_COND_TIMEDWAIT && wakes > 0 &&
+                       tl_now() * 1e6 > (double)wakes + EXPIRED_WAIT_S * 1e6;
+        if (!tl__op_blocks(op) && !expired &&
+            !(timed && give_up > 0 && wakes > 0 && wakes >= give_up * 1e6))
             return false;
         timed_blocked += timed;
         /* a thread in tl_await polls: the kernel sees it run now and then */
