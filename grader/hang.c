@@ -267,6 +267,8 @@ static char *thread_state(struct facts *f, struct th *t)
         sbuf_addf(&b, " (runs %s, started by the test)", t->start.func);
     if (strcmp(t->op, "running") == 0)
         sbuf_add(&b, ": running");
+    else if (strcmp(t->op, "observing") == 0)
+        sbuf_add(&b, ": the test's, only reading (it can wake no one)");
     else
         sbuf_addf(&b, ": waits in %s, called from %s", t->op, at);
     for (size_t k = 0; k < f->nh; k++) {

@@ -188,8 +188,11 @@ void tl__report_threads(void)
         frame_or_dash(atomic_load_explicit(&t->api, memory_order_relaxed), api, sizeof api);
         frame_or_dash(atomic_load_explicit(&t->started_by, memory_order_relaxed), by, sizeof by);
         const void *obj = op ? atomic_load_explicit(&t->obj, memory_order_relaxed) : NULL;
+        /* an observer (the test's auditor) only reads: it can wake no one (tl_watch.c) */
+        const char *idle =
+            atomic_load_explicit(&t->observer, memory_order_relaxed) ? "observing" : "running";
         snprintf(line, sizeof line, "%d %s %p %p %s %s %s %s %s", number,
-                 op ? tl__op_name[op] : "running", obj,
+                 op ? tl__op_name[op] : idle, obj,
                  op ? atomic_load_explicit(&t->obj2, memory_order_relaxed) : NULL, caller, start,
                  api, by, op == OP_LOCK ? tl__lock_name(obj) : "");
         tl__report("THREAD", line);
