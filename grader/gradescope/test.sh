@@ -9,6 +9,10 @@ grader=$1
 kit=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Root's graders move a build their sandbox uid cannot reach (under mktemp's 0700 folders) to
+# TMPDIR: inside this one, so that nothing of the test stays behind.
+chmod 755 "$tmp"
+export TMPDIR="$tmp"
 say() { echo "gradescope test: $*"; }
 failed=0
 
