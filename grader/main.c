@@ -33,30 +33,25 @@ static _Noreturn void die(int status, const char *fmt, const char *arg)
     exit(status);
 }
 
-/* Root runs every command as an unprivileged uid, which must reach the build directory and the
- * kit's objects. A kit cloned in /root is out of its reach: then they go to a directory of
- * root's under /tmp (reachable_as_root), named after the requested one so that its cache lasts
- * from one run to the next, and graders given the same --kit-objects still share one. */
-static char *reachable_dir(char *dir)
-{
-    char *moved = reachable_as_root(dir, "threadlab-build");
-    if (!moved)
-        die(3, "cannot create a build directory under %s",
-            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    free(dir);
-    return moved;
-}
-
 /* dir (what it is, for an error), made if need be, as an absolute path that root's sandbox uid
- * can reach: dir itself, or where reachable_dir moves it. */
+ * can reach. Root runs every command as an unprivileged uid, which must reach the build
+ * directory and the kit's objects: a kit cloned in /root is out of its reach, and they then go
+ * to a directory of root's under /tmp (reachable_as_root), named after the requested one so that
+ * its cache lasts from one run to the next, and graders given the same --kit-objects still
+ * share one. */
 static char *usable_dir(char *dir, const char *what)
 {
     int err = mkdir_p(dir);
     if (err != 0)
         die(3, "%s", xasprintf("cannot create %s '%s': %s", what, dir, strerror(err)));
     char *abs = real_path(dir);
-    free(dir);
-    return reachable_dir(abs);
+    char *moved = reachable_as_root(abs, "threadlab-build");
+    if (!moved)
+        die(3, "%s",
+            xasprintf("cannot create %s under %s", what,
+                      getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"));
+    free(dir), free(abs);
+    return moved;
 }
 
 static void on_interrupt(int sig)
