@@ -97,9 +97,5 @@ while IFS="$tab" read -r name url commit note; do
             continue
         fi
     fi
-    if [ -d "$dest/labs" ]; then
-        printf '%s\t%s\n' "$name" "$dest/labs"
-    else
-        printf '%s\t%s\n' "$name" "$dest"
-    fi
+    printf '%s\t%s\n' "$name" "$(class_lab_root "$dest")"
 done

@@ -111,16 +111,7 @@ if [ -d "$submissions" ]; then
             echo "$name: a symbolic link, not followed: put the student's folder itself there" \
                 >>"$out/list-problems.txt"
         elif [ -d "$entry" ]; then
-            # a clone of a student kit (a Classroom repository downloaded): its labs/, as
-            # fetch.sh takes it from a repository of a list
-            sub=$entry
-            if [ -d "$entry/labs" ] && [ ! -L "$entry/labs" ]; then
-                sub=$entry/labs
-                for d in $CLASS_ALL_DIRS; do
-                    [ ! -d "$entry/$d" ] || sub=$entry # laid out like labs/ after all
-                done
-            fi
-            printf '%s\t%s\n' "$name" "$sub"
+            printf '%s\t%s\n' "$name" "$(class_lab_root "$entry")"
         else
             echo "$name: a file, not a student's folder: unpack it into a folder named after" \
                 "the student" >>"$out/list-problems.txt"

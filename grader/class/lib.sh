@@ -120,3 +120,17 @@ class_changed() { # CLASS STUDENTS FORCE
             if (force == 1 || have != want) print $1 "\n" $2
         }' "$1"
 }
+
+# The folder of a student's lab folders: DIR itself, or DIR/labs when DIR is a clone of a student
+# kit (a Classroom repository, cloned by fetch.sh or downloaded into the class's folder) with no
+# lab folder of its own at the top.
+class_lab_root() { # DIR
+    if [ -d "$1/labs" ] && [ ! -L "$1/labs" ]; then
+        for _d in $CLASS_ALL_DIRS; do
+            [ ! -d "$1/$_d" ] || { echo "$1"; return; }
+        done
+        echo "$1/labs"
+    else
+        echo "$1"
+    fi
+}
