@@ -71,7 +71,8 @@ class_key() { # SUBMISSION
 # Write stdin to $1 atomically: a temporary file beside it, renamed over it once complete, so
 # that a kill at any moment leaves either the old file or the new one, never half of one.
 class_write() { # FILE
-    cat >"$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"
+    # a stop (grade-class kills its graders' whole group) may kill cat midway: no half file left
+    cat >"$1.tmp.$$" && mv -f "$1.tmp.$$" "$1" || { rm -f "$1.tmp.$$"; return 1; }
 }
 
 # Can every user reach DIR (o+x on it and each folder above)? Root runs students' code as an
